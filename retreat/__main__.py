@@ -1,0 +1,3 @@
+from retreat.cli.main import main
+
+main()
