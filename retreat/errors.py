@@ -28,6 +28,11 @@ class AgendaError(RetreatError):
         self.message = message
         super().__init__(self.format())
 
+    def _with_field(self, path: tuple[str | int, ...]) -> AgendaError:
+        from retreat.agenda_yaml import field_name
+
+        return AgendaError(self.message, file=self.file, line=self.line, column=self.column, field=field_name(path))
+
     def format(self) -> str:
         where = self.file or "<agenda>"
         if self.line is not None:

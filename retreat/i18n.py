@@ -58,3 +58,9 @@ def _(message: str) -> str:
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     return _translations.ngettext(singular, plural, n)
+
+
+def translator(lang: str) -> gettext.NullTranslations:
+    """Translations for one language without changing the process-wide choice."""
+    gnu = normalise(lang).replace("-", "_")
+    return gettext.translation(DOMAIN, localedir=LOCALE_DIR, languages=[gnu], fallback=True)

@@ -1,0 +1,520 @@
+"""The agenda: YAML -> validated, typed `Agenda` (what is planned; the log says what happened).
+
+Format `version: 1`. Later versions add fields compatibly. Every error names file, line,
+column and field (see `agenda_yaml`), and unknown keys get a "did you mean" hint.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    WithJsonSchema,
+)
+from pydantic_core import PydanticCustomError
+
+from retreat import agenda_yaml
+from retreat.durations import DurationError, parse_duration
+from retreat.errors import AgendaError, AgendaErrors
+from retreat.i18n import _, translator
+
+FORMAT_VERSION = 1
+KINDS = ("report", "remarks", "qa", "vote", "break", "discussion")
+VOTE_METHODS = ("borda", "stv", "irv", "schulze", "ranked_pairs", "approval", "plurality")
+DEFAULT_LIMITS = {"report": 7 * 60, "remarks": 5 * 60}
+DEFAULT_WARNING = 60
+DEFAULT_ALARM_REPEAT = 30
+DURATION_HINT = "7m, 90s, 1h30m or 7分钟"
+_ID = re.compile(r"^[^\s:,]+$")
+
+
+def _duration(value: object) -> int:
+    try:
+        return parse_duration(value)
+    except DurationError as e:
+        reason = str(e)
+        if reason == "zero":
+            raise PydanticCustomError(
+                "duration", _('"{value}" is zero; a duration must be longer than that'), {"value": value}
+            ) from None
+        if reason == "negative":
+            raise PydanticCustomError(
+                "duration", _('"{value}" is negative; a duration must be positive'), {"value": value}
+            ) from None
+        if reason == "bare number":
+            raise PydanticCustomError(
+                "duration",
+                _("{value} is a bare number; say the unit (use {hint})"),
+                {"value": value, "hint": DURATION_HINT},
+            ) from None
+        raise PydanticCustomError(
+            "duration",
+            _('"{value}" is not a duration (use {hint})'),
+            {"value": value, "hint": DURATION_HINT},
+        ) from None
+
+
+def _ident(value: object) -> object:
+    if isinstance(value, bool) or isinstance(value, int | float) or (
+        isinstance(value, str) and value.strip().isdigit()
+    ):
+        raise PydanticCustomError(
+            "numeric_id",
+            _("{value} is a plain number; ids must contain a letter, because a number always "
+              "means a position (e.g. item-{value})"),
+            {"value": value},
+        )
+    if isinstance(value, str) and not _ID.match(value.strip()):
+        raise PydanticCustomError(
+            "bad_id", _('"{value}" is not a usable id (no spaces, colons or commas)'), {"value": value}
+        )
+    return value.strip() if isinstance(value, str) else value
+
+
+Duration = Annotated[
+    int,
+    BeforeValidator(_duration),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^\s*(\d+h)?(\d+m)?(\d+s)?\s*$|^\s*(\d+(小时|时))?(\d+(分钟|分))?(\d+秒)?\s*$",
+            "examples": ["7m", "90s", "1h30m", "7分钟", "30秒"],
+            "description": "A duration: 90s, 7m, 1h, 5m30s, 1h30m, 30秒, 7分钟, 1小时.",
+        }
+    ),
+]
+Ident = Annotated[str, BeforeValidator(_ident)]
+Text = Annotated[str, Field(min_length=1)]
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class MeetingSpec(_Spec):
+    title: Text
+    date: dt.date | None = None
+    start: dt.time | None = Field(None, description="Planned start, e.g. 08:30.")
+    venue: str = ""
+    chair: str = ""
+    organiser: str = ""
+    recorder: str = Field("", description="The secretary who keeps the minutes.")
+    language: Literal["zh-CN", "en"] = "zh-CN"
+    warning: Duration | None = Field(None, description="Default warning before the end of an item.")
+    alarm_repeat: Duration = DEFAULT_ALARM_REPEAT
+
+
+class Department(_Spec):
+    id: Ident
+    name: Text
+    head: str = ""
+
+
+class Person(_Spec):
+    name: Text
+    role: str = ""
+    department: str | None = None
+    group: str | None = None
+
+
+class Representative(_Spec):
+    name: Text
+    area: str = Field("", description="Residential area or affiliation.")
+
+
+class Group(_Spec):
+    id: Ident
+    name: Text
+    members: list[str] = []
+
+
+class Candidate(_Spec):
+    id: Ident | None = None
+    title: Text
+    department: str | None = None
+    description: str = ""
+
+
+class _ItemSpec(_Spec):
+    id: Ident | None = None
+    title: Text
+    presenter: str = ""
+    department: str | None = None
+    limit: Duration | None = None
+    warning: Duration | None = None
+    alarm_repeat: Duration | None = None
+    notes: str = Field("", description="Planned description shown to the room and in the minutes.")
+
+
+class ReportSpec(_ItemSpec):
+    kind: Literal["report"]
+    points: list[Text] | None = Field(None, description="Talking points; default: the four of every report.")
+
+
+class RemarksSpec(_ItemSpec):
+    kind: Literal["remarks"]
+    points: list[Text] = []
+
+
+class QASpec(_ItemSpec):
+    kind: Literal["qa"]
+
+
+class VoteSpec(_ItemSpec):
+    kind: Literal["vote"]
+    candidates: list[Candidate] = Field(min_length=1)
+    seats: int = Field(1, ge=1)
+    method: Literal["borda", "stv", "irv", "schulze", "ranked_pairs", "approval", "plurality"] = "borda"
+
+
+class BreakSpec(_ItemSpec):
+    kind: Literal["break"]
+    title: Text = "break"
+
+
+class DiscussionSpec(_ItemSpec):
+    kind: Literal["discussion"]
+    points: list[Text] = []
+
+
+ItemSpec = Annotated[
+    ReportSpec | RemarksSpec | QASpec | VoteSpec | BreakSpec | DiscussionSpec,
+    Field(discriminator="kind"),
+]
+_SPEC_OF_KIND: dict[str, type[_ItemSpec]] = {
+    "report": ReportSpec,
+    "remarks": RemarksSpec,
+    "qa": QASpec,
+    "vote": VoteSpec,
+    "break": BreakSpec,
+    "discussion": DiscussionSpec,
+}
+
+
+class AgendaSpec(_Spec):
+    """The file as written."""
+
+    version: int
+    meeting: MeetingSpec
+    departments: list[Department] = []
+    participants: list[Person] = []
+    representatives: list[Representative] = []
+    groups: list[Group] = []
+    items: list[ItemSpec] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class Item:
+    """One planned item with every default resolved."""
+
+    position: int
+    id: str
+    kind: str
+    title: str
+    presenter: str
+    department: str
+    limit: int
+    warning: int
+    alarm_repeat: int
+    points: tuple[str, ...]
+    notes: str
+    spec: _ItemSpec = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Agenda:
+    meeting: MeetingSpec
+    departments: tuple[Department, ...]
+    participants: tuple[Person, ...]
+    representatives: tuple[Representative, ...]
+    groups: tuple[Group, ...]
+    items: tuple[Item, ...]
+    text: str
+    file: str
+
+    @property
+    def language(self) -> str:
+        return self.meeting.language
+
+    @property
+    def planned_total(self) -> int:
+        return sum(item.limit for item in self.items)
+
+    def index_of(self, item_id: str) -> int:
+        for i, item in enumerate(self.items):
+            if item.id == item_id:
+                return i
+        raise KeyError(item_id)
+
+    def department_name(self, ref: str | None) -> str:
+        for dep in self.departments:
+            if ref in (dep.id, dep.name):
+                return dep.name
+        return ref or ""
+
+
+def load(path: Path | str) -> Agenda:
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise AgendaError(_("no such file"), file=str(path)) from None
+    except IsADirectoryError:
+        raise AgendaError(_("this is a folder, not an agenda file"), file=str(path)) from None
+    except OSError as e:
+        raise AgendaError(_("cannot read the file: {reason}").format(reason=e.strerror), file=str(path)) from None
+    return loads(raw, str(path))
+
+
+def loads(raw: bytes | str, file: str = "<agenda>") -> Agenda:
+    text = agenda_yaml.read_text(raw.encode("utf-8") if isinstance(raw, str) else raw, file)
+    located = agenda_yaml.parse(text, file)
+    if not isinstance(located.data, dict):
+        raise located.error((), _("an agenda is a mapping that starts with `version: 1`"))
+    _check_version(located)
+    try:
+        spec = AgendaSpec.model_validate(located.data)
+    except ValidationError as e:
+        raise AgendaErrors([_pydantic_error(located, err) for err in e.errors()]) from None
+    return _resolve(spec, located, text)
+
+
+def _check_version(located: agenda_yaml.Located) -> None:
+    version = located.data.get("version")
+    if version is None:
+        raise located.error((), _("`version: 1` is missing at the top of the agenda"), at_key=False)
+    if version != FORMAT_VERSION:
+        if isinstance(version, int) and version > FORMAT_VERSION:
+            message = _("this agenda is format version {v}; this retreat reads version 1: upgrade retreat")
+        else:
+            message = _("{v} is not a known format version; write `version: 1`")
+        raise located.error(("version",), message.format(v=version))
+
+
+_TYPE_MESSAGES: dict[str, str] = {
+    "missing": "is required",
+    "string_type": "expected text",
+    "int_type": "expected a whole number",
+    "int_parsing": "expected a whole number",
+    "int_from_float": "expected a whole number",
+    "list_type": "expected a list (lines starting with -)",
+    "model_type": "expected a mapping (key: value lines)",
+    "model_attributes_type": "expected a mapping (key: value lines)",
+    "dict_type": "expected a mapping (key: value lines)",
+    "date_type": "expected a date like 2026-01-08",
+    "date_parsing": "expected a date like 2026-01-08",
+    "date_from_datetime_parsing": "expected a date like 2026-01-08",
+    "date_from_datetime_inexact": "expected a date like 2026-01-08",
+    "time_type": "expected a time like 08:30",
+    "time_parsing": "expected a time like 08:30",
+    "string_too_short": "must not be empty",
+    "too_short": "must not be empty",
+    "greater_than_equal": "must be at least {ge}",
+}
+
+
+def _pydantic_error(located: agenda_yaml.Located, err: Any) -> AgendaError:
+    loc = tuple(err["loc"])
+    kind = err["type"]
+    # A discriminated union puts the tag in the path (items, 3, "report", "limit"); drop it.
+    path = tuple(p for i, p in enumerate(loc) if not (i > 0 and isinstance(loc[i - 1], int) and p in KINDS))
+    if kind == "extra_forbidden":
+        key = str(path[-1])
+        allowed = _allowed_keys(located, path[:-1])
+        near = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+        hint = _(' (did you mean "{near}"?)').format(near=near[0]) if near else ""
+        known = _("; known keys: {keys}").format(keys=", ".join(allowed)) if not near else ""
+        return located.error(path, _('unknown key "{key}"').format(key=key) + hint + known, at_key=True)
+    if kind == "union_tag_invalid":
+        value = err["input"].get("kind") if isinstance(err["input"], dict) else None
+        return located.error(
+            (*path, "kind"),
+            _('"{value}" is not a kind of item; use one of: {kinds}').format(value=value, kinds=", ".join(KINDS)),
+        )
+    if kind == "union_tag_not_found":
+        return located.error(
+            (*path, "kind"), _("is required (one of: {kinds})").format(kinds=", ".join(KINDS)), at_key=False
+        )
+    if kind == "literal_error":
+        expected = err.get("ctx", {}).get("expected", "")
+        return located.error(
+            path, _('"{value}" is not one of: {expected}').format(value=err["input"], expected=expected)
+        )
+    if kind in _TYPE_MESSAGES:
+        message = _(_TYPE_MESSAGES[kind]).format(**err.get("ctx", {}))
+        if kind == "missing":
+            return located.error(path[:-1], _('"{key}" is required').format(key=path[-1]), at_key=False)._with_field(
+                path
+            )
+        return located.error(path, message)
+    return located.error(path, str(err["msg"]).removeprefix("Value error, "))
+
+
+def _allowed_keys(located: agenda_yaml.Located, path: tuple[str | int, ...]) -> list[str]:
+    model: type[BaseModel] = AgendaSpec
+    data: Any = located.data
+    for part in path:
+        data = data[part] if isinstance(data, dict | list) else None
+        if isinstance(part, str):
+            annotation = model.model_fields[part].annotation if part in model.model_fields else None
+            model = _model_in(annotation) or model
+        if isinstance(data, dict) and "kind" in data and data.get("kind") in _SPEC_OF_KIND:
+            model = _SPEC_OF_KIND[data["kind"]]
+    return [name for name in model.model_fields if name != "kind" or model in _SPEC_OF_KIND.values()]
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def default_points(lang: str) -> tuple[str, ...]:
+    t = translator(lang).gettext
+    return (
+        t("Last year's work and results"),
+        t("How to read this year's situation"),
+        t("What will be done this year"),
+        t("Existing problems, and benchmarking against the targets"),
+    )
+
+
+def _resolve(spec: AgendaSpec, located: agenda_yaml.Located, text: str) -> Agenda:
+    errors: list[AgendaError] = []
+    tr: Callable[[str], str] = translator(spec.meeting.language).gettext
+    items: list[Item] = []
+    seen: dict[str, int] = {}
+    departments = {d.id for d in spec.departments} | {d.name for d in spec.departments}
+    _check_unique(located, ("departments",), [d.id for d in spec.departments], errors)
+    _check_unique(located, ("groups",), [g.id for g in spec.groups], errors)
+    for i, it in enumerate(spec.items):
+        item_id = it.id or f"item-{i + 1}"
+        if item_id in seen:
+            errors.append(
+                located.error(
+                    ("items", i, "id"),
+                    _('"{id}" is already the id of item {n}; ids must be unique').format(id=item_id, n=seen[item_id] + 1),
+                )
+            )
+        seen.setdefault(item_id, i)
+        if it.department and departments and it.department not in departments:
+            near = difflib.get_close_matches(it.department, sorted(departments), n=1)
+            hint = _(' (did you mean "{near}"?)').format(near=near[0]) if near else ""
+            errors.append(
+                located.error(
+                    ("items", i, "department"),
+                    _('"{dep}" is not one of the departments listed under `departments`').format(dep=it.department)
+                    + hint,
+                )
+            )
+        limit = it.limit or DEFAULT_LIMITS.get(it.kind)
+        if limit is None:
+            errors.append(
+                located.error(
+                    ("items", i),
+                    _('a {kind} item needs a time limit, e.g. "limit: 20m"').format(kind=it.kind),
+                )._with_field(("items", i, "limit"))
+            )
+            continue
+        warning = _warning(it, spec.meeting, limit)
+        if it.warning is not None and it.warning >= limit:
+            errors.append(
+                located.error(
+                    ("items", i, "warning"),
+                    _("a warning of {w}s is not shorter than the limit of {l}s").format(w=it.warning, l=limit),
+                )
+            )
+        if isinstance(it, VoteSpec):
+            _check_vote(located, i, it, errors)
+        points: tuple[str, ...] = ()
+        if isinstance(it, ReportSpec):
+            points = tuple(it.points) if it.points is not None else default_points(spec.meeting.language)
+        elif isinstance(it, RemarksSpec | DiscussionSpec):
+            points = tuple(it.points)
+        title = tr("Break") if isinstance(it, BreakSpec) and it.title == "break" else it.title
+        items.append(
+            Item(
+                position=i + 1,
+                id=item_id,
+                kind=it.kind,
+                title=title,
+                presenter=it.presenter,
+                department=it.department or "",
+                limit=limit,
+                warning=warning,
+                alarm_repeat=it.alarm_repeat or spec.meeting.alarm_repeat,
+                points=points,
+                notes=it.notes,
+                spec=it,
+            )
+        )
+    if errors:
+        raise AgendaErrors(errors)
+    return Agenda(
+        meeting=spec.meeting,
+        departments=tuple(spec.departments),
+        participants=tuple(spec.participants),
+        representatives=tuple(spec.representatives),
+        groups=tuple(spec.groups),
+        items=tuple(items),
+        text=text,
+        file=located.file,
+    )
+
+
+def _warning(it: _ItemSpec, meeting: MeetingSpec, limit: int) -> int:
+    if it.warning is not None:
+        return it.warning
+    if meeting.warning is not None and meeting.warning < limit:
+        return meeting.warning
+    return DEFAULT_WARNING if limit > 120 else limit // 2
+
+
+def _check_unique(
+    located: agenda_yaml.Located, path: tuple[str | int, ...], ids: list[str], errors: list[AgendaError]
+) -> None:
+    seen: set[str] = set()
+    for n, ident in enumerate(ids):
+        if ident in seen:
+            errors.append(
+                located.error((*path, n, "id"), _('"{id}" is used twice; ids must be unique').format(id=ident))
+            )
+        seen.add(ident)
+
+
+def _check_vote(located: agenda_yaml.Located, i: int, it: VoteSpec, errors: list[AgendaError]) -> None:
+    ids = candidate_ids(it)
+    _check_unique(located, ("items", i, "candidates"), ids, errors)
+    if it.seats > len(it.candidates):
+        errors.append(
+            located.error(
+                ("items", i, "seats"),
+                _("{seats} seats but only {n} candidates").format(seats=it.seats, n=len(it.candidates)),
+            )
+        )
+
+
+def candidate_ids(spec: VoteSpec) -> list[str]:
+    return [c.id or f"c{n + 1}" for n, c in enumerate(spec.candidates)]
+
+
+def json_schema() -> dict[str, Any]:
+    schema = AgendaSpec.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "retreat agenda, version 1"
+    return schema

@@ -1,0 +1,55 @@
+"""What can happen in a meeting. The log of these is the meeting; everything else is a projection."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class EventKind(StrEnum):
+    MEETING_OPENED = "meeting_opened"
+    PROCESS_STARTED = "process_started"  # a run of the program began: marks downtime after a crash
+    CURRENT_CHANGED = "current_changed"
+    ITEM_STARTED = "item_started"
+    ITEM_PAUSED = "item_paused"
+    ITEM_RESUMED = "item_resumed"
+    ITEM_ADJUSTED = "item_adjusted"  # limit extended (+) or shortened (-)
+    ITEM_ENDED = "item_ended"
+    ITEM_SKIPPED = "item_skipped"
+    WARNING_REACHED = "warning_reached"
+    TIME_UP = "time_up"
+    ALARM_REPEATED = "alarm_repeated"
+    ALARM_SILENCED = "alarm_silenced"
+    POINT_TICKED = "point_ticked"
+    NOTE_ADDED = "note_added"
+    MEETING_ENDED = "meeting_ended"
+    MINUTES_APPROVED = "minutes_approved"
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """When: wall clock (survives restarts), monotonic (exact within one run), and which run."""
+
+    at: float
+    mono: float
+    run: int
+
+    def seconds_since(self, earlier: Stamp) -> float:
+        """Monotonic difference within one run; wall difference across a restart."""
+        if self.run == earlier.run:
+            return self.mono - earlier.mono
+        return self.at - earlier.at
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: EventKind
+    stamp: Stamp
+    data: dict[str, Any] = field(default_factory=dict)
+    seq: int = 0  # assigned by the store when committed
+
+    @property
+    def item(self) -> str | None:
+        value = self.data.get("item")
+        return value if isinstance(value, str) else None
