@@ -1,0 +1,1 @@
+"""What the room and the facilitator see: Rich renderables, keys, alarm, prompts."""
