@@ -15,6 +15,10 @@ class Clock(Protocol):
         """Wall-clock seconds since the epoch; survives a restart, may jump."""
         ...
 
+    def utc_offset(self) -> int:
+        """Seconds east of UTC where the meeting is held, to print local times in the minutes."""
+        ...
+
 
 class MonotonicClock:
     """The real clock."""
@@ -25,19 +29,29 @@ class MonotonicClock:
     def now(self) -> float:
         return time.time()
 
+    def utc_offset(self) -> int:
+        return time.localtime().tm_gmtoff
+
 
 class FakeClock:
     """A hand-advanced clock; wall and monotonic move together unless told otherwise."""
 
-    def __init__(self, start_wall: float = 1_767_225_600.0, start_mono: float = 1000.0) -> None:
+    def __init__(
+        self, start_wall: float = 1_767_832_200.0, start_mono: float = 1000.0, utc_offset: int = 8 * 3600
+    ) -> None:
+        # Default start: 2026-01-08 08:30 in Beijing, the demo meeting's planned start.
         self._wall = start_wall
         self._mono = start_mono
+        self._offset = utc_offset
 
     def monotonic(self) -> float:
         return self._mono
 
     def now(self) -> float:
         return self._wall
+
+    def utc_offset(self) -> int:
+        return self._offset
 
     def advance(self, seconds: float) -> None:
         if seconds < 0:

@@ -52,6 +52,11 @@ def translations() -> gettext.NullTranslations:
     return _translations
 
 
+def N_(message: str) -> str:
+    """Marks a string for extraction where it is translated later (e.g. in a table)."""
+    return message
+
+
 def _(message: str) -> str:
     return _translations.gettext(message)
 

@@ -5,6 +5,7 @@ The only path from a command to the screen: decide -> commit to the store -> app
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from retreat import __version__
@@ -43,6 +44,7 @@ class Session:
                 "agenda_text": agenda.text,
                 "agenda_file": agenda.file,
                 "created_by": f"retreat {__version__}",
+                "utc_offset": str(clock.utc_offset()),
             },
         )
         session = cls(store, agenda, initial_state(agenda), clock, run=1)
@@ -112,10 +114,28 @@ def replay(store: Store) -> tuple[Agenda, MeetingState]:
     return agenda, state
 
 
-def load(path: Path | str) -> tuple[Agenda, MeetingState]:
+@dataclass(frozen=True)
+class Record:
+    """A session as read back for reports: the agenda it ran, its state, and its metadata."""
+
+    path: str
+    agenda: Agenda
+    state: MeetingState
+    meta: dict[str, str]
+
+    @property
+    def utc_offset(self) -> int:
+        try:
+            return int(self.meta.get("utc_offset", "0"))
+        except ValueError:
+            return 0
+
+
+def load(path: Path | str) -> Record:
     """Read a session without changing it (for minutes and reports)."""
     with Store.open(path, readonly=True) as store:
-        return replay(store)
+        agenda, state = replay(store)
+        return Record(str(path), agenda, state, store.meta())
 
 
 def approve(path: Path | str, by: str, clock: Clock) -> MeetingState:

@@ -2,14 +2,60 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
 from retreat.cli.common import new_app
 
 app = new_app()
 
+SESSION_NAME = "retreat-demo.retreat"
+MINUTES_NAME = "retreat-demo-minutes.md"
+
 
 @app.command()
-def demo() -> None:
-    """Run the bundled retreat agenda in accelerated time and write its minutes."""
-    typer.echo("demo")
+def demo(
+    out: Annotated[
+        Path, typer.Option("--out", help="Folder to write the session and minutes into.")
+    ] = Path("."),
+    lang: Annotated[
+        str, typer.Option("--lang", help="zh-CN (the bundled Chinese agenda) or en (its English sibling).")
+    ] = "zh-CN",
+) -> None:
+    """Run the bundled retreat agenda in simulated time (no input needed) and write its minutes.
+
+    Writes retreat-demo.retreat and retreat-demo-minutes.md into the current folder (or
+    --out), replacing those of an earlier demo.
+    """
+    from rich.console import Console
+
+    from retreat import agenda as agenda_mod
+    from retreat import i18n
+    from retreat.demo import run_demo
+    from retreat.errors import UsageError
+    from retreat.minutes import render
+    from retreat.paths import bundled_agenda
+    from retreat.session import load
+    from retreat.ui.files import replace_session, write_text
+
+    if i18n.normalise(lang) != lang.strip() and lang.strip().lower() not in ("zh", "zh-cn", "zh_cn", "en"):
+        raise UsageError(i18n._("--lang takes zh-CN or en, not {lang}").format(lang=lang))
+    lang = i18n.set_language(lang)
+    agenda = agenda_mod.load(bundled_agenda(lang))
+    if not out.is_dir():
+        raise UsageError(i18n._("{out} is not a folder").format(out=out))
+    session_path = out / SESSION_NAME
+    replace_session(session_path)
+    console = Console(highlight=False)
+    _ = i18n._
+    console.print(f"[bold]{agenda.meeting.title}[/]  " + _("(simulated time, no input needed)"))
+    from retreat.ui.progress import demo_line
+
+    for step in run_demo(agenda, session_path):
+        console.print(demo_line(step))
+    minutes_path = out / MINUTES_NAME
+    write_text(minutes_path, render(load(session_path)))
+    console.print(_("Session: {path}").format(path=session_path))
+    console.print(_("Minutes: {path}").format(path=minutes_path))

@@ -1,0 +1,203 @@
+"""Minutes: session -> context (plain data) -> Jinja2 template -> Markdown.
+
+The context is built from the session alone (the agenda text stored in it and the log),
+so minutes can be re-rendered years later. Output is deterministic: no "generated at".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from retreat.durations import format_clock
+from retreat.engine import ItemState, Status
+from retreat.errors import TemplateError
+from retreat.i18n import N_, translator
+from retreat.paths import bundled_template
+from retreat.session import Record
+
+DEFAULT_TEMPLATE = "minutes.md.j2"
+
+KIND_LABELS = {
+    "report": N_("Work report"),
+    "remarks": N_("Leader's remarks"),
+    "qa": N_("Questions from the grassroots"),
+    "vote": N_("Recommendation vote"),
+    "break": N_("Break"),
+    "discussion": N_("Discussion"),
+}
+STATUS_LABELS = {
+    Status.PENDING: N_("not reached"),
+    Status.RUNNING: N_("running"),
+    Status.PAUSED: N_("paused"),
+    Status.DONE: N_("done"),
+    Status.SKIPPED: N_("skipped"),
+}
+
+
+@dataclass(frozen=True)
+class Times:
+    """Renders wall-clock stamps in the meeting's own time zone and language."""
+
+    offset: int
+    lang: str
+
+    def _local(self, at: float) -> dt.datetime:
+        return dt.datetime.fromtimestamp(at, dt.timezone(dt.timedelta(seconds=self.offset)))
+
+    def clock(self, at: float | None) -> str:
+        return "" if at is None else self._local(at).strftime("%H:%M")
+
+    def date(self, day: dt.date | None) -> str:
+        if day is None:
+            return ""
+        if self.lang == "zh-CN":
+            return f"{day.year}年{day.month}月{day.day}日"
+        return f"{day.day} {day.strftime('%B')} {day.year}"
+
+    def datetime(self, at: float) -> str:
+        local = self._local(at)
+        return f"{self.date(local.date())} {local.strftime('%H:%M')}"
+
+
+_ZH_NUMERALS = [f"{c}、" for c in "一二三四五六七八九十"] + [f"十{c}、" for c in "一二三四五六七八九"]
+
+
+def signed_clock(seconds: float) -> str:
+    sign = "+" if seconds > 0 else "-" if seconds < 0 else ""
+    return sign + format_clock(round(abs(seconds)))
+
+
+def build_context(record: Record) -> dict[str, Any]:
+    agenda, state = record.agenda, record.state
+    lang = agenda.language
+    t = translator(lang).gettext
+    times = Times(record.utc_offset, lang)
+    meeting = agenda.meeting
+    end = state.last.at if state.last else None
+    rows = [_item_row(s, state, times, t) for s in state.items]
+    ran = [r for r in rows if r["ran"]]
+    started = [s.started_at for s in state.items if s.started_at is not None]
+    return {
+        "lang": lang,
+        "numerals": _ZH_NUMERALS if lang == "zh-CN" else [f"{i}. " for i in range(1, 21)],
+        "meeting": {
+            "title": meeting.title,
+            "date": times.date(meeting.date)
+            or (times.date(times._local(state.opened_at).date()) if state.opened_at else ""),
+            "venue": meeting.venue,
+            "chair": meeting.chair,
+            "organiser": meeting.organiser,
+            "recorder": meeting.recorder,
+            "planned_start": meeting.start.strftime("%H:%M") if meeting.start else "",
+            "actual_start": times.clock(min(started)) if started else "",
+            "actual_end": times.clock(state.ended_at or end) if started else "",
+            "ended": state.ended_at is not None,
+        },
+        "participants": [{"name": p.name, "role": p.role} for p in agenda.participants],
+        "representatives": [{"name": r.name, "area": r.area} for r in agenda.representatives],
+        "groups": [{"name": g.name, "members": list(g.members)} for g in agenda.groups],
+        "items": rows,
+        "totals": {
+            "planned": format_clock(agenda.planned_total),
+            "actual": format_clock(round(sum(r["actual_seconds"] for r in ran))),
+            "count": len(rows),
+            "held": len(ran),
+            "skipped": sum(1 for r in rows if r["status_key"] == Status.SKIPPED),
+            "overtime": sum(1 for r in rows if r["overtime_seconds"] > 0),
+        },
+        "qa_items": [r for r in rows if r["kind"] == "qa"],
+        "vote_items": [r for r in rows if r["kind"] == "vote"],
+        "interruptions": [
+            {"from": times.datetime(a), "to": times.datetime(b), "minutes": round((b - a) / 60)}
+            for a, b in state.downtime
+            if b - a >= 60
+        ],
+        "approval": (
+            {"by": state.approvals[-1][0], "at": times.datetime(state.approvals[-1][1])}
+            if state.approvals
+            else None
+        ),
+        "session_file": Path(record.path).name,
+        "events": state.events,
+    }
+
+
+def _item_row(s: ItemState, state: Any, times: Times, t: Any) -> dict[str, Any]:
+    item, timer = s.item, s.timer
+    actual = timer.elapsed(state.last) if state.last else timer.closed
+    ran = s.started_at is not None
+    overtime = max(0.0, actual - timer.limit) if ran else 0.0
+    over_plan = actual - timer.planned if ran else 0.0
+    spec = item.spec
+    candidates = [
+        {"number": n + 1, "id": c.id or f"c{n + 1}", "title": c.title, "department": state.agenda.department_name(c.department)}
+        for n, c in enumerate(getattr(spec, "candidates", []))
+    ]
+    return {
+        "position": item.position,
+        "id": item.id,
+        "kind": item.kind,
+        "kind_label": t(KIND_LABELS[item.kind]),
+        "title": item.title,
+        "presenter": item.presenter,
+        "department": state.agenda.department_name(item.department),
+        "planned": format_clock(timer.planned),
+        "adjusted": signed_clock(timer.adjusted) if timer.adjusted else "",
+        "actual": format_clock(round(actual)) if ran else "",
+        "actual_seconds": actual if ran else 0.0,
+        "start": times.clock(s.started_at),
+        "end": times.clock(s.ended_at) if s.status is Status.DONE else "",
+        "ran": ran,
+        "overtime": signed_clock(overtime) if overtime >= 1 else "",
+        "overtime_seconds": overtime if overtime >= 1 else 0.0,
+        "vs_plan": signed_clock(over_plan) if ran and abs(over_plan) >= 1 else "",
+        "alarms": timer.alarms,
+        "pauses": s.pauses,
+        "status_key": s.status,
+        "status": t(STATUS_LABELS[s.status]),
+        "points": [{"text": p, "covered": i in s.ticked} for i, p in enumerate(item.points)],
+        "points_covered": len(s.ticked),
+        "notes": [{"time": times.clock(at), "text": text} for at, text in s.notes],
+        "planned_notes": item.notes,
+        "seats": getattr(spec, "seats", None),
+        "method": getattr(spec, "method", None),
+        "candidates": candidates,
+    }
+
+
+def md_cell(value: object) -> str:
+    """Text safe inside a GitHub-flavoured Markdown table cell."""
+    text = "" if value is None else str(value)
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", "").replace("\n", "<br>")
+
+
+def render(record: Record, template: Path | str | None = None) -> str:
+    import jinja2
+
+    context = build_context(record)
+    path = Path(template) if template else bundled_template(DEFAULT_TEMPLATE)
+    try:
+        source = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise TemplateError(f"{path}: no such template file") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise TemplateError(f"{path}: cannot read the template: {e}") from None
+    env = jinja2.Environment(
+        extensions=["jinja2.ext.i18n"],
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,  # noqa: S701 - Markdown, not HTML; cells are escaped by md_cell
+    )
+    env.install_gettext_translations(translator(record.agenda.language), newstyle=True)  # type: ignore[attr-defined]
+    env.filters["cell"] = md_cell
+    try:
+        return env.from_string(source).render(**context)
+    except jinja2.TemplateSyntaxError as e:
+        raise TemplateError(f"{path}:{e.lineno}: template syntax error: {e.message}") from None
+    except jinja2.UndefinedError as e:
+        raise TemplateError(f"{path}: the template uses something the minutes do not have: {e.message}") from None
