@@ -25,7 +25,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from retreat import agenda_yaml
-from retreat.durations import DurationError, parse_duration
+from retreat.durations import DurationError, format_duration, parse_duration
 from retreat.errors import AgendaError, AgendaErrors
 from retreat.i18n import _, translator
 
@@ -46,11 +46,15 @@ def _duration(value: object) -> int:
         reason = str(e)
         if reason == "zero":
             raise PydanticCustomError(
-                "duration", _('"{value}" is zero; a duration must be longer than that'), {"value": value}
+                "duration",
+                _('"{value}" is zero; give a time longer than that (use {hint})'),
+                {"value": value, "hint": DURATION_HINT},
             ) from None
         if reason == "negative":
             raise PydanticCustomError(
-                "duration", _('"{value}" is negative; a duration must be positive'), {"value": value}
+                "duration",
+                _('"{value}" is negative; give a positive time (use {hint})'),
+                {"value": value, "hint": DURATION_HINT},
             ) from None
         if reason == "bare number":
             raise PydanticCustomError(
@@ -71,15 +75,22 @@ def _ident(value: object) -> object:
     ):
         raise PydanticCustomError(
             "numeric_id",
-            _("{value} is a plain number; ids must contain a letter, because a number always "
+            _("{shown} is a plain number; ids must contain a letter, because a number always "
               "means a position (e.g. item-{value})"),
-            {"value": value},
+            {"value": str(value).strip(), "shown": f'"{value}"' if isinstance(value, str) else str(value)},
         )
     if isinstance(value, str) and not _ID.match(value.strip()):
         raise PydanticCustomError(
             "bad_id", _('"{value}" is not a usable id (no spaces, colons or commas)'), {"value": value}
         )
     return value.strip() if isinstance(value, str) else value
+
+
+def _clock_time(value: object) -> object:
+    """Accept 9:30 as well as 09:30 (and 9.30 is refused by pydantic as it should be)."""
+    if isinstance(value, str) and re.fullmatch(r"\s*\d:\d\d(:\d\d)?\s*", value):
+        return "0" + value.strip()
+    return value
 
 
 Duration = Annotated[
@@ -105,7 +116,9 @@ class _Spec(BaseModel):
 class MeetingSpec(_Spec):
     title: Text
     date: dt.date | None = None
-    start: dt.time | None = Field(None, description="Planned start, e.g. 08:30.")
+    start: Annotated[dt.time | None, BeforeValidator(_clock_time)] = Field(
+        None, description="Planned start, e.g. 08:30."
+    )
     venue: str = ""
     chair: str = ""
     organiser: str = ""
@@ -281,7 +294,11 @@ def loads(raw: bytes | str, file: str = "<agenda>") -> Agenda:
     text = agenda_yaml.read_text(raw.encode("utf-8") if isinstance(raw, str) else raw, file)
     located = agenda_yaml.parse(text, file)
     if not isinstance(located.data, dict):
-        raise located.error((), _("an agenda is a mapping that starts with `version: 1`"))
+        raise located.error(
+            (), _("the file holds {what}; an agenda is a mapping that starts with `version: 1`").format(
+                what=_describe(located.data)
+            )
+        )
     _check_version(located)
     try:
         spec = AgendaSpec.model_validate(located.data)
@@ -290,16 +307,29 @@ def loads(raw: bytes | str, file: str = "<agenda>") -> Agenda:
     return _resolve(spec, located, text)
 
 
+def _describe(data: object) -> str:
+    if isinstance(data, list):
+        return _("a list")
+    if isinstance(data, str):
+        return _("a single text")
+    return _("a single value")
+
+
 def _check_version(located: agenda_yaml.Located) -> None:
     version = located.data.get("version")
     if version is None:
-        raise located.error((), _("`version: 1` is missing at the top of the agenda"), at_key=False)
+        raise located.error((), _("missing; write `version: 1` as the first line of the agenda"))._with_field(
+            ("version",)
+        )
     if version != FORMAT_VERSION:
         if isinstance(version, int) and version > FORMAT_VERSION:
-            message = _("this agenda is format version {v}; this retreat reads version 1: upgrade retreat")
+            message = _("this agenda is in format version {v}, but this retreat reads version 1; install a newer retreat")
         else:
             message = _("{v} is not a known format version; write `version: 1`")
-        raise located.error(("version",), message.format(v=version))
+            if isinstance(version, str):
+                message = _("{v} is text, not a format version; write `version: 1` without quotes")
+        shown = f'"{version}"' if isinstance(version, str) else str(version)
+        raise located.error(("version",), message.format(v=shown))
 
 
 _TYPE_MESSAGES: dict[str, str] = {
@@ -312,15 +342,15 @@ _TYPE_MESSAGES: dict[str, str] = {
     "model_type": "expected a mapping (key: value lines)",
     "model_attributes_type": "expected a mapping (key: value lines)",
     "dict_type": "expected a mapping (key: value lines)",
-    "date_type": "expected a date like 2026-01-08",
-    "date_parsing": "expected a date like 2026-01-08",
-    "date_from_datetime_parsing": "expected a date like 2026-01-08",
-    "date_from_datetime_inexact": "expected a date like 2026-01-08",
-    "time_type": "expected a time like 08:30",
-    "time_parsing": "expected a time like 08:30",
+    "date_type": '"{input}" is not a date; write it like 2026-01-08',
+    "date_parsing": '"{input}" is not a date; write it like 2026-01-08',
+    "date_from_datetime_parsing": '"{input}" is not a date; write it like 2026-01-08',
+    "date_from_datetime_inexact": '"{input}" is not a date; write it like 2026-01-08',
+    "time_type": '"{input}" is not a time of day; write it like 08:30',
+    "time_parsing": '"{input}" is not a time of day; write it like 08:30',
     "string_too_short": "must not be empty",
     "too_short": "must not be empty",
-    "greater_than_equal": "must be at least {ge}",
+    "greater_than_equal": "{input} is too small; give at least {ge}",
 }
 
 
@@ -344,28 +374,57 @@ def _pydantic_error(located: agenda_yaml.Located, err: Any) -> AgendaError:
         )
     if kind == "union_tag_not_found":
         return located.error(
-            (*path, "kind"), _("is required (one of: {kinds})").format(kinds=", ".join(KINDS)), at_key=False
-        )
+            path, _('missing; add "kind:" with one of: {kinds}').format(kinds=", ".join(KINDS))
+        )._with_field((*path, "kind"))
     if kind == "literal_error":
-        expected = err.get("ctx", {}).get("expected", "")
+        # pydantic says "'a', 'b' or 'c'"; a secretary reads a plain list better.
+        expected = re.findall(r"'([^']*)'", str(err.get("ctx", {}).get("expected", "")))
+        near = difflib.get_close_matches(str(err["input"]), expected, n=1, cutoff=0.6)
+        hint = _(' (did you mean "{near}"?)').format(near=near[0]) if near else ""
         return located.error(
-            path, _('"{value}" is not one of: {expected}').format(value=err["input"], expected=expected)
+            path,
+            _('"{value}" is not one of: {expected}').format(value=err["input"], expected=", ".join(expected))
+            + hint,
         )
+    if kind == "missing":
+        return located.error(path[:-1], _missing_message(path))._with_field(path)
+    if kind == "too_short" and path and path[-1] in _EMPTY_LIST_MESSAGES:
+        return located.error(path, _(_EMPTY_LIST_MESSAGES[str(path[-1])]))
     if kind in _TYPE_MESSAGES:
-        message = _(_TYPE_MESSAGES[kind]).format(**err.get("ctx", {}))
-        if kind == "missing":
-            return located.error(path[:-1], _('"{key}" is required').format(key=path[-1]), at_key=False)._with_field(
-                path
-            )
+        message = _(_TYPE_MESSAGES[kind]).format(input=err.get("input"), **err.get("ctx", {}))
         return located.error(path, message)
     return located.error(path, str(err["msg"]).removeprefix("Value error, "))
+
+
+_EMPTY_LIST_MESSAGES: dict[str, str] = {
+    "candidates": "a vote needs at least one candidate; list them, each with a title",
+    "items": "an agenda needs at least one item",
+}
+
+
+def _missing_message(path: tuple[str | int, ...]) -> str:
+    key = str(path[-1])
+    if key in ("title", "name"):
+        return _('missing; add "{key}: ..."').format(key=key)
+    if key == "candidates":
+        return _('missing; a vote lists its candidates under "candidates:", each with a title')
+    if key == "items":
+        return _('missing; list the agenda items under "items:"')
+    if key == "meeting":
+        return _('missing; describe the meeting under "meeting:" (at least its title)')
+    return _('missing; add "{key}:"').format(key=key)
 
 
 def _allowed_keys(located: agenda_yaml.Located, path: tuple[str | int, ...]) -> list[str]:
     model: type[BaseModel] = AgendaSpec
     data: Any = located.data
     for part in path:
-        data = data[part] if isinstance(data, dict | list) else None
+        if isinstance(data, dict):
+            data = data.get(part)
+        elif isinstance(data, list) and isinstance(part, int):
+            data = data[part]
+        else:
+            data = None
         if isinstance(part, str):
             annotation = model.model_fields[part].annotation if part in model.model_fields else None
             model = _model_in(annotation) or model
@@ -436,7 +495,12 @@ def _resolve(spec: AgendaSpec, located: agenda_yaml.Located, text: str) -> Agend
             errors.append(
                 located.error(
                     ("items", i, "warning"),
-                    _("a warning of {w}s is not shorter than the limit of {l}s").format(w=it.warning, l=limit),
+                    _("a warning {w} before the end is not shorter than the limit of {l}; "
+                      "give a shorter warning, e.g. {hint}").format(
+                        w=format_duration(it.warning),
+                        l=format_duration(limit),
+                        hint=format_duration(DEFAULT_WARNING if limit > 120 else limit // 2),
+                    ),
                 )
             )
         if isinstance(it, VoteSpec):
@@ -504,7 +568,9 @@ def _check_vote(located: agenda_yaml.Located, i: int, it: VoteSpec, errors: list
         errors.append(
             located.error(
                 ("items", i, "seats"),
-                _("{seats} seats but only {n} candidates").format(seats=it.seats, n=len(it.candidates)),
+                _("{seats} seats but only {n} candidates; lower the seats or add candidates").format(
+                    seats=it.seats, n=len(it.candidates)
+                ),
             )
         )
 
