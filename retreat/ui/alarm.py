@@ -106,9 +106,11 @@ class Player:
 
 
 def find_player(
-    platform: str = sys.platform, which: Callable[[str], str | None] = shutil.which
+    platform: str | None = None, which: Callable[[str], str | None] | None = None
 ) -> Player | None:
     """The first player found on this platform, or None (the visual alarm still works)."""
+    platform = platform or sys.platform
+    which = which or shutil.which
     if platform == "win32":
         return Player("winsound")
     candidates = (("afplay", ()),) if platform == "darwin" else LINUX_PLAYERS
@@ -119,8 +121,8 @@ def find_player(
     return None
 
 
-def looked_for(platform: str = sys.platform) -> str:
-    if platform == "darwin":
+def looked_for(platform: str | None = None) -> str:
+    if (platform or sys.platform) == "darwin":
         return "afplay"
     return ", ".join(name for name, _flags in LINUX_PLAYERS)
 
@@ -249,7 +251,7 @@ def flash_on(overtime: float, period: float = 1.0) -> bool:
     """Is the overtime flash lit `overtime` seconds after time ran out? Lit the first half of each period."""
     if overtime < 0:
         return False
-    return (overtime % period) < period / 2
+    return math.floor(overtime / (period / 2)) % 2 == 0
 
 
 def next_flash_change(overtime: float, period: float = 1.0) -> float:

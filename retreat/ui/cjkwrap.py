@@ -88,6 +88,10 @@ def _split_word(text: str, atom: list[int], width: int) -> tuple[list[int], list
         if used + cells > width and cut > start:
             break
         cut, used = start + g_end, used + cells
+    if cut < end and text[cut] in CLOSING and cut > start + 1:
+        # Take one more grapheme along, so the tail does not start with a comma or full stop.
+        head = _graphemes(text[start:cut])[-1]
+        cut, used = start + head[0], used - head[2]
     return [start, cut, used, kind], [cut, end, cell_len(text[cut:end]), kind]
 
 
