@@ -126,6 +126,20 @@ def test_bigtime_is_centred():
     assert left > 20 and first.strip() == "######"
 
 
+@pytest.mark.parametrize("text", ["+10:01", "-1:07:41", "07:00"])
+@pytest.mark.parametrize("width", [60, 80, 133])
+def test_rows_are_not_sheared_by_centring(text, width):
+    # Rows ending in a blank dot must not be centred differently from the others.
+    font = pick_font(text, width, 24)
+    out = render(BigTime(text, ascii=True), width=width, height=24).splitlines()
+    indent = (width - font.width(text)) // 2
+    expected = render_lines(text, font, ascii=True)
+    assert [line[indent:].rstrip() for line in out[: font.height]] == [
+        line.rstrip() for line in expected
+    ]
+    assert all(line[:indent].strip() == "" for line in out)
+
+
 def test_fit_keeps_one_size_when_overtime_starts():
     def rows(text):
         out = render(BigTime(text, fit="+88:88", ascii=True), width=80, height=24)

@@ -59,7 +59,8 @@ def alarm_test(
     )
     interrupted = _flash(console, alarm, seconds, ascii)
     typer.echo("  " + _sound_outcome(alarm))
-    typer.echo(_("Done. No tone? Check the volume and the output device."))
+    if alarm.player is not None:
+        typer.echo(_("Done. No tone? Check the volume and the output device."))
     typer.echo(_("The red flash is the alarm that always works."))
     if interrupted:
         raise typer.Exit(130)

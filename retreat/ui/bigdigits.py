@@ -118,9 +118,25 @@ def big_text(
     justify: JustifyMethod = "center",
 ) -> Text:
     """`text` in the largest font that fits, or as plain text on a terminal too small for any."""
-    font = pick_font(text, width, height)
-    body = "\n".join(render_lines(text, font, ascii=ascii)) if font else text
-    return Text(body, style=style, justify=justify, no_wrap=True, overflow="crop")
+    return _layout(text, pick_font(text, width, height), width, ascii, style, justify)
+
+
+def _layout(
+    text: str,
+    font: Font | None,
+    width: int,
+    ascii: bool,
+    style: StyleType,
+    justify: JustifyMethod,
+) -> Text:
+    if font is None:
+        return Text(text, style=style, justify=justify, no_wrap=True, overflow="crop")
+    # Placed by hand: Rich centres each line after stripping its trailing spaces, which
+    # shifts rows that end in a blank dot and shears the digits.
+    spare = max(width - font.width(text), 0)
+    indent = {"center": spare // 2, "right": spare}.get(justify or "left", 0)
+    lines = (" " * indent + line for line in render_lines(text, font, ascii=ascii))
+    return Text("\n".join(lines), style=style, justify="left", no_wrap=True, overflow="crop")
 
 
 class BigTime:
@@ -160,8 +176,7 @@ class BigTime:
         if self.max_height is not None:
             height = min(height, self.max_height)
         font = self._font(options.max_width, height)
-        body = "\n".join(render_lines(self.text, font, ascii=self.ascii)) if font else self.text
-        yield Text(body, style=self.style, justify=self.justify, no_wrap=True, overflow="crop")
+        yield _layout(self.text, font, options.max_width, self.ascii, self.style, self.justify)
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
         widest = FONTS[-1].width(self.text) if supported(self.text) else len(self.text)
