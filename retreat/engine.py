@@ -74,7 +74,8 @@ class MeetingState:
     opened_at: float | None = None
     ended_at: float | None = None
     runs: list[Stamp] = field(default_factory=list)
-    downtime: list[tuple[float, float]] = field(default_factory=list)  # (down at, back at), wall
+    # (last event before a restart, the restart), wall clock: the program's death lies between.
+    downtime: list[tuple[float, float]] = field(default_factory=list)
     approvals: list[tuple[str, float]] = field(default_factory=list)
     last: Stamp | None = None
     events: int = 0
@@ -254,10 +255,13 @@ def _tick(state: MeetingState, _cmd: Command, now: Stamp) -> list[Event]:
     due = timer.next_due()
     if due and due[0] is Due.WARNING and elapsed >= due[1]:
         events.append(_event(EventKind.WARNING_REACHED, now, item=item_id))
+    # After a long sleep only the latest alarm is due: the count skips the ones missed.
+    count = int((elapsed - timer.limit) // timer.alarm_repeat) + 1 if timer.alarm_repeat > 0 else 1
     if not timer.time_up and elapsed >= timer.limit:
-        events.append(_event(EventKind.TIME_UP, now, item=item_id, overtime=round(elapsed - timer.limit, 3)))
+        events.append(
+            _event(EventKind.TIME_UP, now, item=item_id, overtime=round(elapsed - timer.limit, 3), count=count)
+        )
     elif timer.time_up and not timer.silenced and timer.alarm_repeat > 0:
-        count = int((elapsed - timer.limit) // timer.alarm_repeat) + 1
         if count > timer.alarms:
             events.append(_event(EventKind.ALARM_REPEATED, now, item=item_id, count=count))
     return events
@@ -305,7 +309,7 @@ def apply(state: MeetingState, event: Event) -> None:
     if kind is EventKind.MEETING_OPENED:
         state.opened_at = stamp.at
     elif kind is EventKind.PROCESS_STARTED:
-        if state.last is not None:
+        if state.runs and state.last is not None:
             state.downtime.append((state.last.at, stamp.at))
         state.runs.append(stamp)
     elif kind is EventKind.CURRENT_CHANGED:
@@ -342,7 +346,7 @@ def _apply_item(target: ItemState, event: Event) -> None:
         timer.warned = True
     elif kind is EventKind.TIME_UP:
         timer.warned = timer.time_up = True
-        timer.alarms = 1
+        timer.alarms = int(event.data.get("count", 1))
     elif kind is EventKind.ALARM_REPEATED:
         timer.alarms = int(event.data["count"])
     elif kind is EventKind.ALARM_SILENCED:

@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from markdown_it import MarkdownIt
+
+from retreat import agenda as agenda_mod
+from retreat.clock import FakeClock
+from retreat.demo import run_demo
+from retreat.engine import Cmd
+from retreat.errors import TemplateError
+from retreat.minutes import md_cell, render
+from retreat.paths import bundled_agenda
+from retreat.session import Session, approve, load
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def demo_session(tmp_path: Path, lang: str) -> Path:
+    path = tmp_path / f"demo-{lang}.retreat"
+    for _ in run_demo(agenda_mod.load(bundled_agenda(lang)), path, FakeClock()):
+        pass
+    return path
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_demo_minutes_match_the_golden_file(tmp_path: Path, lang: str, regen_golden: bool) -> None:
+    text = render(load(demo_session(tmp_path, lang)))
+    golden = GOLDEN / f"demo-minutes.{lang}.md"
+    if regen_golden:
+        golden.write_text(text, encoding="utf-8")
+    assert text == golden.read_text(encoding="utf-8")
+
+
+def test_minutes_are_deterministic(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first = render(load(demo_session(tmp_path / "a", "zh-CN")))
+    assert first == render(load(demo_session(tmp_path / "b", "zh-CN")))
+
+
+def tables(markdown: str) -> list[list[list[str]]]:
+    """Every GFM table as rows of cell texts, parsed by a real Markdown parser."""
+    tokens = MarkdownIt("commonmark").enable("table").parse(markdown)
+    found: list[list[list[str]]] = []
+    row: list[str] = []
+    for tok in tokens:
+        if tok.type == "table_open":
+            found.append([])
+        elif tok.type == "tr_open":
+            row = []
+        elif tok.type == "inline" and found and tok.map is not None and row is not None:
+            row.append(tok.content)
+        elif tok.type == "tr_close":
+            found[-1].append(row)
+    return found
+
+
+def test_zh_minutes_are_valid_gfm_with_the_expected_tables(tmp_path: Path) -> None:
+    text = render(load(demo_session(tmp_path, "zh-CN")))
+    found = tables(text)
+    assert len(found) == 4  # attendance, agenda, two vote candidate lists
+    attendance, agenda_table, livelihood, key_tasks = found
+    assert all(len(r) == 10 for r in agenda_table)
+    assert len(agenda_table) == 1 + 14
+    overtime_rows = [r for r in agenda_table[1:] if r[8]]
+    assert [r[1] for r in overtime_rows] == ["经济发展办公室工作汇报", "司法所工作汇报", "分管领导点评（服务、自治、法治、城管）"]
+    assert len(livelihood) == 13 and livelihood[1][1] == "社区食堂"
+    assert len(key_tasks) == 15
+
+
+def test_zh_minutes_read_in_chinese(tmp_path: Path) -> None:
+    text = render(load(demo_session(tmp_path, "zh-CN")))
+    for phrase in ("会议纪要", "草稿", "一、出席人员", "二、议程执行情况", "2026年1月8日", "超时", "汇报要点"):
+        assert phrase in text
+    assert "Minutes" not in text and "DRAFT" not in text
+
+
+def test_approval_removes_the_draft_mark(tmp_path: Path) -> None:
+    path = demo_session(tmp_path, "en")
+    assert "DRAFT" in render(load(path))
+    approve(path, "Wang Jianguo", FakeClock(start_wall=1_767_920_000.0))
+    text = render(load(path))
+    assert "DRAFT" not in text
+    assert "Approved by Wang Jianguo on 9 January 2026 08:53." in text
+
+
+def test_a_meeting_interrupted_midway_renders_what_happened(
+    tmp_path: Path, short_agenda: agenda_mod.Agenda, clock: FakeClock
+) -> None:
+    path = tmp_path / "m.retreat"
+    with Session.create(path, short_agenda, clock) as session:
+        session.handle(Cmd.START)
+        clock.advance(150)
+        session.tick()
+        session.handle(Cmd.NEXT)
+        session.handle(Cmd.SKIP)
+    agenda_row = tables(render(load(path)))[1]
+    assert agenda_row[1][7:10] == ["02:30", "**+00:30**", "已结束"]
+    assert agenda_row[2][9] == "已跳过"
+    assert agenda_row[3][9] == "未进行"
+
+
+def test_cells_escape_pipes_and_newlines() -> None:
+    assert md_cell("a|b\nc") == "a\\|b<br>c"
+
+
+def test_broken_template_is_a_clear_error(tmp_path: Path) -> None:
+    path = demo_session(tmp_path, "en")
+    bad = tmp_path / "bad.md.j2"
+    bad.write_text("{% for x in %}", encoding="utf-8")
+    with pytest.raises(TemplateError, match=r"bad.md.j2:1: template syntax error"):
+        render(load(path), bad)
+    with pytest.raises(TemplateError, match="no such template"):
+        render(load(path), tmp_path / "missing.j2")
+    unknown = tmp_path / "unknown.md.j2"
+    unknown.write_text("{{ nothing_here }}", encoding="utf-8")
+    with pytest.raises(TemplateError, match="nothing_here"):
+        render(load(path), unknown)
+
+
+def test_custom_template_gets_the_documented_variables(tmp_path: Path) -> None:
+    path = demo_session(tmp_path, "en")
+    mine = tmp_path / "mine.md.j2"
+    mine.write_text("{{ meeting.title }}|{{ totals.count }}|{{ items[2].overtime }}", encoding="utf-8")
+    assert render(load(path), mine) == "2026 Annual Work Retreat|14|+00:45"

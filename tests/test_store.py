@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from retreat.errors import SessionError
+from retreat.events import Event, EventKind, Stamp
+from retreat.store import APPLICATION_ID, SCHEMA_VERSION, Store, is_session
+
+STAMP = Stamp(at=1_767_832_200.0, mono=5.0, run=1)
+
+
+def new_store(path: Path) -> Store:
+    return Store.create(path, {"agenda_text": "version: 1", "agenda_file": "x.yaml"})
+
+
+def test_append_is_visible_to_another_connection_before_close(tmp_path: Path) -> None:
+    path = tmp_path / "m.retreat"
+    store = new_store(path)
+    committed = store.append([Event(EventKind.NOTE_ADDED, STAMP, {"item": "r1", "text": "居民代表发言"})])
+    assert committed[0].seq == 1
+    other = sqlite3.connect(path)
+    assert other.execute("SELECT kind, data FROM events").fetchall() == [
+        ("note_added", '{"item": "r1", "text": "居民代表发言"}')
+    ]
+    other.close()
+    store.close()
+
+
+def test_events_round_trip_in_order(tmp_path: Path) -> None:
+    path = tmp_path / "m.retreat"
+    with new_store(path) as store:
+        store.append([Event(EventKind.ITEM_STARTED, STAMP, {"item": "a"})])
+        store.append([Event(EventKind.ITEM_ENDED, Stamp(STAMP.at + 9, 14.0, 1), {"item": "a"})])
+    with Store.open(path) as store:
+        events = list(store.events())
+    assert [(e.seq, e.kind, e.stamp.mono) for e in events] == [
+        (1, EventKind.ITEM_STARTED, 5.0),
+        (2, EventKind.ITEM_ENDED, 14.0),
+    ]
+
+
+def test_closed_session_is_one_self_contained_file(tmp_path: Path) -> None:
+    path = tmp_path / "m.retreat"
+    store = new_store(path)
+    store.append([Event(EventKind.ITEM_STARTED, STAMP, {"item": "a"})])
+    store.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.retreat"]
+
+
+def test_create_never_overwrites(tmp_path: Path) -> None:
+    path = tmp_path / "m.retreat"
+    path.write_text("precious")
+    with pytest.raises(SessionError, match="already exists.*--resume.*--session"):
+        new_store(path)
+    assert path.read_text() == "precious"
+
+
+def test_file_that_is_not_sqlite_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "notes.retreat"
+    path.write_bytes("会议记录".encode())
+    with pytest.raises(SessionError, match="is not a retreat session"):
+        Store.open(path)
+    assert path.read_bytes() == "会议记录".encode()
+    assert not is_session(path)
+
+
+def test_other_sqlite_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "other.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE t(x)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(SessionError, match="not a retreat session"):
+        Store.open(path)
+
+
+def test_newer_session_format_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "new.retreat"
+    new_store(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.commit()
+    conn.close()
+    with pytest.raises(SessionError, match="newer retreat"):
+        Store.open(path)
+
+
+def test_corrupt_session_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "bad.retreat"
+    with new_store(path) as store:
+        for i in range(200):
+            store.append([Event(EventKind.NOTE_ADDED, STAMP, {"item": "a", "text": "x" * 200 + str(i)})])
+    raw = bytearray(path.read_bytes())
+    raw[4096 * 2 : 4096 * 4] = b"\xff" * 8192  # smash two pages of the event table
+    path.write_bytes(bytes(raw))
+    with pytest.raises(SessionError):
+        store = Store.open(path)
+        list(store.events())
+
+
+def test_missing_file_and_folder(tmp_path: Path) -> None:
+    with pytest.raises(SessionError, match="no such session file"):
+        Store.open(tmp_path / "nope.retreat")
+    with pytest.raises(SessionError, match="is a folder"):
+        Store.open(tmp_path)
+    with pytest.raises(SessionError, match="folder does not exist"):
+        new_store(tmp_path / "missing" / "m.retreat")
+
+
+def test_application_id_marks_our_files(tmp_path: Path) -> None:
+    path = tmp_path / "m.retreat"
+    new_store(path).close()
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+    conn.close()
+    assert is_session(path)
