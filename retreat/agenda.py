@@ -99,13 +99,24 @@ Duration = Annotated[
     WithJsonSchema(
         {
             "type": "string",
-            "pattern": r"^\s*(\d+h)?(\d+m)?(\d+s)?\s*$|^\s*(\d+(小时|时))?(\d+(分钟|分))?(\d+秒)?\s*$",
+            # The look-ahead refuses the empty string, which both alternatives would match.
+            "pattern": r"^(?=.*\d)\s*(\d+h)?(\d+m)?(\d+s)?\s*$|^(?=.*\d)\s*(\d+(小时|时))?(\d+(分钟|分))?(\d+秒)?\s*$",
             "examples": ["7m", "90s", "1h30m", "7分钟", "30秒"],
             "description": "A duration: 90s, 7m, 1h, 5m30s, 1h30m, 30秒, 7分钟, 1小时.",
         }
     ),
 ]
-Ident = Annotated[str, BeforeValidator(_ident)]
+Ident = Annotated[
+    str,
+    BeforeValidator(_ident),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^[^\s:,]*[^\s:,0-9][^\s:,]*$",
+            "description": "An id: no spaces, colons or commas, and not a plain number.",
+        }
+    ),
+]
 Text = Annotated[str, Field(min_length=1)]
 
 
@@ -218,7 +229,7 @@ _SPEC_OF_KIND: dict[str, type[_ItemSpec]] = {
 class AgendaSpec(_Spec):
     """The file as written."""
 
-    version: int
+    version: int = Field(json_schema_extra={"const": FORMAT_VERSION})
     meeting: MeetingSpec
     departments: list[Department] = []
     participants: list[Person] = []

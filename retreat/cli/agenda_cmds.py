@@ -51,11 +51,11 @@ def check(
     if lang is None:
         i18n.set_language(loaded.language)
     console = Console(highlight=False)
-    for part in summary(loaded):
+    for part in summary(loaded, console.width):
         console.print(part)
 
 
-def summary(agenda: Agenda) -> list[RenderableType]:
+def summary(agenda: Agenda, width: int = 80) -> list[RenderableType]:
     """The meeting heading, the schedule table and the planned end, ready to print."""
     from rich.text import Text
 
@@ -79,45 +79,77 @@ def summary(agenda: Agenda) -> list[RenderableType]:
     head: list[RenderableType] = [heading]
     if details:
         head.append(Text(" · ".join(details)))
-    return [*head, schedule_table(agenda), Text(footer)]
+    return [*head, schedule_table(agenda, width), Text(footer)]
 
 
-def schedule_table(agenda: Agenda) -> RenderableType:
+def schedule_table(agenda: Agenda, width: int = 80) -> RenderableType:
+    """One row per item; the free columns (id, title, owner) share what `width` leaves."""
     from rich import box
     from rich.table import Table
 
-    from retreat.durations import format_duration
     from retreat.i18n import _
 
+    headers = ["#", _("id"), _("kind"), _("title"), _("owner"), _("planned"), _("total")]
+    if agenda.meeting.start is not None:
+        # Start and end share one column: at 80 columns every cell saved goes to the titles.
+        headers.append(_("start–end"))
+    rows = _rows(agenda)
+    widths = _free_widths(headers, rows, width)
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, padding=0)
+    for n, header in enumerate(headers):
+        if n in widths:
+            # Folded, never cropped: nothing planned may be hidden from the room.
+            table.add_column(header, width=widths[n], overflow="fold")
+        else:
+            table.add_column(header, no_wrap=True, justify="right" if n in (0, 5, 6) else "left")
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
+def _rows(agenda: Agenda) -> list[list[str]]:
+    from retreat.durations import format_duration
+
     start = agenda.meeting.start
-    # Narrow padding and unwrapped short columns leave the width to titles and owners, which
-    # wrap (CJK by cell width) rather than truncate: nothing planned may be hidden.
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, padding=(0, 1, 0, 0))
-    table.add_column("#", justify="right", no_wrap=True)
-    table.add_column(_("id"), overflow="fold")
-    table.add_column(_("kind"), no_wrap=True)
-    table.add_column(_("title"), overflow="fold")
-    table.add_column(_("owner"), overflow="fold")
-    table.add_column(_("planned"), justify="right", no_wrap=True)
-    table.add_column(_("total"), justify="right", no_wrap=True)
-    if start is not None:
-        table.add_column(_("start"), no_wrap=True)
-        table.add_column(_("end"), no_wrap=True)
-    elapsed = 0
+    rows, elapsed = [], 0
     for item in agenda.items:
         row = [str(item.position), item.id, _kind_label(item.kind), item.title, owner(agenda, item)]
         row += [format_duration(item.limit), format_duration(elapsed + item.limit)]
         if start is not None:
-            row += [_clock(_at(start, elapsed)), _clock(_at(start, elapsed + item.limit))]
+            row.append(f"{_clock(_at(start, elapsed))}–{_clock(_at(start, elapsed + item.limit))}")
         elapsed += item.limit
-        table.add_row(*row)
-    return table
+        rows.append(row)
+    return rows
+
+
+_ID, _TITLE, _OWNER = 1, 3, 4
+
+
+def _free_widths(headers: list[str], rows: list[list[str]], width: int) -> dict[int, int]:
+    """Widths of the id, title and owner columns so that the table fits `width` cells.
+
+    Rich left to itself crops the unwrappable clock column once long ids and CJK titles
+    push past 80 columns; sharing out the room here keeps every time visible.
+    """
+    from rich.cells import cell_len
+
+    natural = [
+        max(cell_len(line) for cell in (header, *(row[n] for row in rows)) for line in cell.splitlines())
+        for n, header in enumerate(headers)
+    ]
+    fixed = sum(w for n, w in enumerate(natural) if n not in (_ID, _TITLE, _OWNER))
+    room = max(width - fixed - (len(headers) - 1), 24)
+    id_width = min(natural[_ID], 12)
+    title = min(natural[_TITLE], max(room - id_width - min(natural[_OWNER], 12), 12))
+    owner_width = max(min(natural[_OWNER], room - id_width - title), 4)
+    return {_ID: id_width, _TITLE: title, _OWNER: owner_width}
 
 
 def owner(agenda: Agenda, item: Item) -> str:
     """Who answers for the item: the presenter and the department's name, as far as given."""
     parts = [item.presenter, agenda.department_name(item.department or None)]
-    return " / ".join(part for part in parts if part)
+    # One per line: the column stays as narrow as the longer of the two.
+    return "\n".join(part for part in parts if part)
 
 
 def _kind_label(kind: str) -> str:
