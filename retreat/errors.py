@@ -65,3 +65,7 @@ class TemplateError(RetreatError):
 
 class UsageError(RetreatError):
     """Arguments that make no sense together, or a missing terminal."""
+
+
+class BallotError(RetreatError):
+    """A ballot file (or candidates file) is unreadable, malformed, or has nothing valid to count."""
