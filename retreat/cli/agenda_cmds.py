@@ -139,9 +139,12 @@ def _free_widths(headers: list[str], rows: list[list[str]], width: int) -> dict[
     ]
     fixed = sum(w for n, w in enumerate(natural) if n not in (_ID, _TITLE, _OWNER))
     room = max(width - fixed - (len(headers) - 1), 24)
-    id_width = min(natural[_ID], 12)
-    title = min(natural[_TITLE], max(room - id_width - min(natural[_OWNER], 12), 12))
-    owner_width = max(min(natural[_OWNER], room - id_width - title), 4)
+    # Titles first: ids (a third) and owners (a quarter) are capped, then take what titles leave.
+    id_width = min(natural[_ID], max(room // 3, 10))
+    owner_width = min(natural[_OWNER], max(room // 4, 6))
+    title = min(natural[_TITLE], room - id_width - owner_width)
+    owner_width = min(natural[_OWNER], room - id_width - title)
+    id_width = min(natural[_ID], room - title - owner_width)
     return {_ID: id_width, _TITLE: title, _OWNER: owner_width}
 
 
