@@ -27,7 +27,7 @@ from pydantic_core import PydanticCustomError
 from retreat import agenda_yaml
 from retreat.durations import DurationError, format_duration, parse_duration
 from retreat.errors import AgendaError, AgendaErrors
-from retreat.i18n import _, translator
+from retreat.i18n import N_, _, translator
 
 FORMAT_VERSION = 1
 KINDS = ("report", "remarks", "qa", "vote", "break", "discussion")
@@ -344,24 +344,23 @@ def _check_version(located: agenda_yaml.Located) -> None:
 
 
 _TYPE_MESSAGES: dict[str, str] = {
-    "missing": "is required",
-    "string_type": "expected text",
-    "int_type": "expected a whole number",
-    "int_parsing": "expected a whole number",
-    "int_from_float": "expected a whole number",
-    "list_type": "expected a list (lines starting with -)",
-    "model_type": "expected a mapping (key: value lines)",
-    "model_attributes_type": "expected a mapping (key: value lines)",
-    "dict_type": "expected a mapping (key: value lines)",
-    "date_type": '"{input}" is not a date; write it like 2026-01-08',
-    "date_parsing": '"{input}" is not a date; write it like 2026-01-08',
-    "date_from_datetime_parsing": '"{input}" is not a date; write it like 2026-01-08',
-    "date_from_datetime_inexact": '"{input}" is not a date; write it like 2026-01-08',
-    "time_type": '"{input}" is not a time of day; write it like 08:30',
-    "time_parsing": '"{input}" is not a time of day; write it like 08:30',
-    "string_too_short": "must not be empty",
-    "too_short": "must not be empty",
-    "greater_than_equal": "{input} is too small; give at least {ge}",
+    "string_type": N_("expected text"),
+    "int_type": N_("expected a whole number"),
+    "int_parsing": N_("expected a whole number"),
+    "int_from_float": N_("expected a whole number"),
+    "list_type": N_("expected a list (lines starting with -)"),
+    "model_type": N_("expected a mapping (key: value lines)"),
+    "model_attributes_type": N_("expected a mapping (key: value lines)"),
+    "dict_type": N_("expected a mapping (key: value lines)"),
+    "date_type": N_('"{input}" is not a date; write it like 2026-01-08'),
+    "date_parsing": N_('"{input}" is not a date; write it like 2026-01-08'),
+    "date_from_datetime_parsing": N_('"{input}" is not a date; write it like 2026-01-08'),
+    "date_from_datetime_inexact": N_('"{input}" is not a date; write it like 2026-01-08'),
+    "time_type": N_('"{input}" is not a time of day; write it like 08:30'),
+    "time_parsing": N_('"{input}" is not a time of day; write it like 08:30'),
+    "string_too_short": N_("must not be empty"),
+    "too_short": N_("must not be empty"),
+    "greater_than_equal": N_("{input} is too small; give at least {ge}"),
 }
 
 
@@ -408,8 +407,8 @@ def _pydantic_error(located: agenda_yaml.Located, err: Any) -> AgendaError:
 
 
 _EMPTY_LIST_MESSAGES: dict[str, str] = {
-    "candidates": "a vote needs at least one candidate; list them, each with a title",
-    "items": "an agenda needs at least one item",
+    "candidates": N_("a vote needs at least one candidate; list them, each with a title"),
+    "items": N_("an agenda needs at least one item"),
 }
 
 

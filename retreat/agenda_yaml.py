@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from retreat.errors import AgendaError
-from retreat.i18n import _
+from retreat.i18n import N_, _
 
 MAX_BYTES = 1024 * 1024
 MAX_NODES = 50_000
@@ -104,6 +104,10 @@ def _agenda_resolvers() -> dict[Any, list[tuple[str, re.Pattern[str]]]]:
     return out
 
 
+class _TooManyAliases(yaml.MarkedYAMLError):
+    """Raised while composing, before an alias bomb can be expanded."""
+
+
 class _AgendaLoader(yaml.SafeLoader):
     """SafeLoader that counts alias uses, so an alias bomb is stopped while composing."""
 
@@ -118,7 +122,7 @@ class _AgendaLoader(yaml.SafeLoader):
             self.aliases += 1
             if self.aliases > MAX_ALIASES:
                 event = self.peek_event()  # type: ignore[no-untyped-call]
-                raise yaml.MarkedYAMLError(
+                raise _TooManyAliases(
                     problem=_("more than {n} aliases (*name); refusing a possible alias bomb").format(
                         n=MAX_ALIASES
                     ),
@@ -186,16 +190,19 @@ def parse(text: str, file: str) -> Located:
 
 # PyYAML's parser vocabulary, said the way a secretary editing the file would understand it.
 _YAML_PROBLEMS: tuple[tuple[str, str], ...] = (
-    ("expected <block end>", "this line is not indented like the lines above it; align it with its siblings"),
-    ("mapping values are not allowed here", "a \"key: value\" is not allowed here; check the indentation, "
-     "or put the value in quotes if it contains \": \""),
-    ("found character '\\t' that cannot start any token", "a tab; YAML is indented with spaces only"),
-    ("found a tab character", "a tab; YAML is indented with spaces only"),
-    ("could not find expected ':'", "a line without \"key: value\"; is a colon missing, or a quote not closed?"),
-    ("found unexpected end of stream", "this quoted text is never closed; add the closing quote"),
-    ("expected a single document", "a second document (after a `---` line); an agenda is one document"),
-    ("found undefined alias", "an alias (*name) refers to no anchor (&name)"),
-    ("found unhashable key", "a key must be plain text"),
+    ("expected <block end>", N_("this line is not indented like the lines above it; align it with its siblings")),
+    (
+        "mapping values are not allowed here",
+        N_('a "key: value" is not allowed here; check the indentation, or put the value in quotes '
+           'if it contains ": "'),
+    ),
+    ("found character '\\t' that cannot start any token", N_("a tab; YAML is indented with spaces only")),
+    ("found a tab character", N_("a tab; YAML is indented with spaces only")),
+    ("could not find expected ':'", N_('a line without "key: value"; is a colon missing, or a quote not closed?')),
+    ("found unexpected end of stream", N_("this quoted text is never closed; add the closing quote")),
+    ("expected a single document", N_("a second document (after a `---` line); an agenda is one document")),
+    ("found undefined alias", N_("an alias (*name) refers to no anchor (&name)")),
+    ("found unhashable key", N_("a key must be plain text")),
 )
 
 
@@ -210,7 +217,7 @@ def _yaml_error(e: yaml.MarkedYAMLError, file: str) -> AgendaError:
             problem = _("not valid YAML: {problem}").format(problem=_(sentence))
             break
     else:
-        if not problem.startswith(_("more than")):
+        if not isinstance(e, _TooManyAliases):
             detail = f"{e.context}, {problem}" if e.context else problem
             problem = _("not valid YAML: {problem}").format(problem=detail)
     line = mark.line + 1 if mark else None
