@@ -212,6 +212,16 @@ def test_errors_go_to_stderr_with_exit_2(tmp_path: Path) -> None:
     ]
 
 
+def test_titles_are_not_rich_markup(tmp_path: Path) -> None:
+    path = tmp_path / "markup.yaml"
+    path.write_text(
+        AGENDA.replace("title: 分管领导点评", 'title: "[bold]分管领导[/bold] [/] 点评"'), encoding="utf-8"
+    )
+    result = check(str(path), "--lang", "en")
+    assert result.exit_code == 0, result.output
+    assert "[bold]分管领导[/bold]" in _column_text(result.stdout, 3)
+
+
 def test_check_needs_an_argument() -> None:
     result = CliRunner().invoke(app, ["check"])
     assert result.exit_code == 2

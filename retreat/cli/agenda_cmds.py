@@ -63,13 +63,9 @@ def summary(agenda: Agenda, width: int = 80) -> list[RenderableType]:
     from retreat.i18n import _
 
     heading = Text(agenda.meeting.title, style="bold")
-    details = [
-        str(part)
-        for part in (agenda.meeting.date, agenda.meeting.venue, agenda.meeting.chair and _("chair: {name}").format(
-            name=agenda.meeting.chair
-        ))
-        if part
-    ]
+    meeting = agenda.meeting
+    chair = _("chair: {name}").format(name=meeting.chair) if meeting.chair else ""
+    details = [str(part) for part in (meeting.date, meeting.venue, chair) if part]
     total = format_duration(agenda.planned_total)
     if agenda.meeting.start is not None:
         end = _clock(_at(agenda.meeting.start, agenda.planned_total))
@@ -86,6 +82,7 @@ def schedule_table(agenda: Agenda, width: int = 80) -> RenderableType:
     """One row per item; the free columns (id, title, owner) share what `width` leaves."""
     from rich import box
     from rich.table import Table
+    from rich.text import Text
 
     from retreat.i18n import _
 
@@ -103,7 +100,8 @@ def schedule_table(agenda: Agenda, width: int = 80) -> RenderableType:
         else:
             table.add_column(header, no_wrap=True, justify="right" if n in (0, 5, 6) else "left")
     for row in rows:
-        table.add_row(*row)
+        # Text, not str: a title like "[重要] 汇报" is the secretary's words, not Rich markup.
+        table.add_row(*(Text(cell) for cell in row))
     return table
 
 
