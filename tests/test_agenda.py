@@ -480,3 +480,9 @@ def test_schema_duration_pattern_accepts_the_documented_forms(duration: str) -> 
     assert re.search(pattern, duration)
     assert not re.search(pattern, "")
     assert not re.search(pattern, "7 mins")
+
+
+def test_vote_methods_are_the_ones_voting_counts() -> None:
+    from retreat import voting
+
+    assert set(VOTE_METHODS) == set(voting.METHODS)
