@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -71,7 +72,11 @@ class Store:
         target = str(path)
         _check_header(target)
         try:
-            uri = f"file:{Path(target).resolve()}?mode={'ro' if readonly else 'rw'}"
+            # A read-only SQLite handle on a WAL file leaves -wal/-shm files behind it, so
+            # readers open read-write (and write nothing) unless the file is really read-only.
+            writable = os.access(target, os.W_OK) and os.access(Path(target).resolve().parent, os.W_OK)
+            mode = "ro" if readonly and not writable else "rw"
+            uri = f"file:{Path(target).resolve()}?mode={mode}"
             conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
             version = conn.execute("PRAGMA user_version").fetchone()[0]

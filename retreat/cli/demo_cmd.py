@@ -54,7 +54,7 @@ def demo(
     from retreat.ui.progress import demo_line
 
     for step in run_demo(agenda, session_path):
-        console.print(demo_line(step))
+        console.print(demo_line(step), soft_wrap=True)
     minutes_path = out / MINUTES_NAME
     write_text(minutes_path, render(load(session_path)))
     console.print(_("Session: {path}").format(path=session_path))
