@@ -7,6 +7,7 @@ file would otherwise make validation walk an exponential tree).
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -131,6 +132,23 @@ class _AgendaLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
+_CParser: Any = getattr(importlib.import_module("yaml.cyaml"), "CParser", None) if yaml.__with_libyaml__ else None
+_FastAgendaLoader: Any = None
+if _CParser is not None:
+
+    class _FastAgendaLoaderImpl(_CParser, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):  # type: ignore[misc]
+        """libyaml's parser with our resolvers; aliases are counted in `_check_shape`."""
+
+        yaml_implicit_resolvers = _AgendaLoader.yaml_implicit_resolvers
+
+        def __init__(self, stream: str) -> None:
+            _CParser.__init__(self, stream)
+            yaml.constructor.SafeConstructor.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+
+    _FastAgendaLoader = _FastAgendaLoaderImpl
+
+
 def read_text(raw: bytes, file: str) -> str:
     if len(raw) > MAX_BYTES:
         raise AgendaError(
@@ -170,14 +188,25 @@ def _position(raw: bytes, offset: int) -> tuple[int, int]:
 
 
 def parse(text: str, file: str) -> Located:
-    loader = _AgendaLoader(text)
+    """Parse with libyaml when present (~6x faster: replay re-reads the stored agenda);
+    on any problem, parse again in pure Python, which words and locates every error."""
+    if _FastAgendaLoader is not None:
+        try:
+            return _parse_with(_FastAgendaLoader, text, file, max_aliases=MAX_ALIASES)
+        except (AgendaError, yaml.YAMLError):
+            pass  # fall through: the pure-Python loader reports it exactly
+    return _parse_with(_AgendaLoader, text, file, max_aliases=None)
+
+
+def _parse_with(loader_class: Any, text: str, file: str, max_aliases: int | None) -> Located:
+    loader = loader_class(text)
     try:
         root = loader.get_single_node()
         if root is None:
             raise AgendaError(
                 _("the file is empty; an agenda starts with `version: 1`"), file=file, line=1, column=1
             )
-        _check_shape(root, file, loader)
+        _check_shape(root, file, loader, max_aliases)
         data = loader.construct_document(root)
     except yaml.MarkedYAMLError as e:
         raise _yaml_error(e, file) from None
@@ -225,7 +254,7 @@ def _yaml_error(e: yaml.MarkedYAMLError, file: str) -> AgendaError:
     return AgendaError(problem, file=file, line=line, column=column)
 
 
-def _check_shape(root: yaml.Node, file: str, loader: yaml.SafeLoader) -> None:
+def _check_shape(root: yaml.Node, file: str, loader: Any, max_aliases: int | None = None) -> None:
     """Refuse foreign tags, duplicate keys and oversized expansions before constructing anything.
 
     Nothing from the file is constructed until this walk has passed, so a python tag never
@@ -233,10 +262,15 @@ def _check_shape(root: yaml.Node, file: str, loader: yaml.SafeLoader) -> None:
     """
     seen: dict[int, int] = {}
     in_progress: set[int] = set()
+    repeats = [0]
 
     def size(node: yaml.Node, path: tuple[str | int, ...]) -> int:
         key = id(node)
         if key in seen:
+            # libyaml composes an alias as the anchored node itself: a repeat is an alias use.
+            repeats[0] += 1
+            if max_aliases is not None and repeats[0] > max_aliases:
+                raise AgendaError(_("more than {n} aliases (*name); refusing a possible alias bomb").format(n=max_aliases))
             return seen[key]
         if key in in_progress:
             raise _shape_error(node, path, _("an alias refers to itself"), file)

@@ -79,16 +79,19 @@ class MeetingState:
     approvals: list[tuple[str, float]] = field(default_factory=list)
     last: Stamp | None = None
     events: int = 0
+    _positions: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def item(self) -> ItemState:
         return self.items[self.current]
 
     def index(self, item_id: str) -> int:
-        for i, state in enumerate(self.items):
-            if state.item.id == item_id:
-                return i
-        raise CommandRefused(_('there is no item "{id}" in this agenda').format(id=item_id))
+        if not self._positions:
+            self._positions.update((s.item.id, i) for i, s in enumerate(self.items))
+        try:
+            return self._positions[item_id]
+        except KeyError:
+            raise CommandRefused(_('there is no item "{id}" in this agenda').format(id=item_id)) from None
 
     def by_id(self, item_id: str | None) -> ItemState:
         return self.items[self.index(item_id or "")]

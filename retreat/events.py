@@ -27,7 +27,7 @@ class EventKind(StrEnum):
     MINUTES_APPROVED = "minutes_approved"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Stamp:
     """When: wall clock (survives restarts), monotonic (exact within one run), and which run."""
 
@@ -42,7 +42,7 @@ class Stamp:
         return self.at - earlier.at
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Event:
     kind: EventKind
     stamp: Stamp
