@@ -191,8 +191,26 @@ class RemarksSpec(_ItemSpec):
     points: list[Text] = []
 
 
+class Answerer(_Spec):
+    department: str
+    name: str = ""
+
+
 class QASpec(_ItemSpec):
     kind: Literal["qa"]
+    representatives: list[Representative | str] | None = Field(
+        None,
+        description="Who may be drawn to ask: names from the top-level `representatives`, or "
+        "{name, area}; default: all of them.",
+    )
+    answerers: list[Answerer] = Field(
+        [], description="The departments that answer on the spot, and who answers for each."
+    )
+    answer_limit: Duration = Field(3 * 60, description="Time for each answer (default 3m).")
+    answer_warning: Duration | None = None
+    draw: Literal["random", "listed"] = Field(
+        "random", description="Draw order of askers: random (seeded, recorded) or as listed."
+    )
 
 
 class VoteSpec(_ItemSpec):
@@ -515,6 +533,8 @@ def _resolve(spec: AgendaSpec, located: agenda_yaml.Located, text: str) -> Agend
             )
         if isinstance(it, VoteSpec):
             _check_vote(located, i, it, errors)
+        if isinstance(it, QASpec):
+            _check_qa(located, i, it, spec, departments, errors)
         points: tuple[str, ...] = ()
         if isinstance(it, ReportSpec):
             points = tuple(it.points) if it.points is not None else default_points(spec.meeting.language)
@@ -583,6 +603,72 @@ def _check_vote(located: agenda_yaml.Located, i: int, it: VoteSpec, errors: list
                 ),
             )
         )
+
+
+def _check_qa(
+    located: agenda_yaml.Located,
+    i: int,
+    it: QASpec,
+    spec: AgendaSpec,
+    departments: set[str],
+    errors: list[AgendaError],
+) -> None:
+    known = [r.name for r in spec.representatives]
+    for n, ref in enumerate(it.representatives or []):
+        if isinstance(ref, str) and ref not in known:
+            near = difflib.get_close_matches(ref, known, n=1)
+            hint = _(' (did you mean "{near}"?)').format(near=near[0]) if near else ""
+            errors.append(
+                located.error(
+                    ("items", i, "representatives", n),
+                    _('"{name}" is not listed under `representatives`; list them there or give '
+                      "{{name: ..., area: ...}} here").format(name=ref)
+                    + hint,
+                )
+            )
+    for n, answerer in enumerate(it.answerers):
+        if departments and answerer.department not in departments:
+            errors.append(
+                located.error(
+                    ("items", i, "answerers", n, "department"),
+                    _('"{dep}" is not one of the departments listed under `departments`').format(
+                        dep=answerer.department
+                    ),
+                )
+            )
+    warning = it.answer_warning
+    if warning is not None and warning >= it.answer_limit:
+        errors.append(
+            located.error(
+                ("items", i, "answer_warning"),
+                _("a warning {w} before the end is not shorter than the limit of {l}; give a shorter "
+                  "warning, e.g. {hint}").format(
+                    w=format_duration(warning), l=format_duration(it.answer_limit),
+                    hint=format_duration(max(1, it.answer_limit // 2)),
+                ),
+            )
+        )
+
+
+def qa_representatives(agenda: Agenda, item: Item) -> list[Representative]:
+    """Who may be drawn in a Q&A item, in the listed order."""
+    spec = item.spec
+    if not isinstance(spec, QASpec) or spec.representatives is None:
+        return list(agenda.representatives)
+    by_name = {r.name: r for r in agenda.representatives}
+    return [by_name[r] if isinstance(r, str) else r for r in spec.representatives]
+
+
+def qa_answer_timing(item: Item) -> tuple[int, int, int]:
+    """(limit, warning, alarm repeat) of each answer in a Q&A item."""
+    spec = item.spec
+    if not isinstance(spec, QASpec):
+        raise ValueError(f"{item.id} is not a Q&A item")
+    limit = spec.answer_limit
+    warning = spec.answer_warning
+    if warning is None:
+        warning = DEFAULT_WARNING if limit > 120 else limit // 2
+    return limit, warning, item.alarm_repeat
 
 
 def candidate_ids(spec: VoteSpec) -> list[str]:

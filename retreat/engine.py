@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from retreat import qa
 from retreat.agenda import Agenda, Item
 from retreat.errors import CommandRefused
 from retreat.events import Event, EventKind, Stamp
@@ -34,6 +35,21 @@ class Cmd(StrEnum):
     TICK = "tick"  # time has passed: fire due thresholds
     END_MEETING = "end_meeting"
     APPROVE = "approve"  # value: who approves the minutes
+    # Questions from the grassroots: values are dicts (see retreat.qa)
+    DRAW = "draw"  # value: seed for the first draw of a random order
+    ASK = "ask"  # {text, department, asker?, area?}: starts the answer countdown
+    ANSWER = "answer"  # {answerer, answer, outcome, satisfaction, owner?, promise?, due?, qid?}
+    EDIT_QUESTION = "edit_question"  # {qid, field: new value, ...}
+    WITHDRAW_QUESTION = "withdraw_question"  # value: qid
+    FOLLOWUP_PROGRESS = "followup_progress"  # {qid, note}
+    FOLLOWUP_DONE = "followup_done"  # {qid, note?}
+
+
+# What may still be recorded after the meeting has ended: the record, not the meeting.
+AFTER_THE_MEETING = frozenset(
+    {Cmd.APPROVE, Cmd.NOTE, Cmd.TICK, Cmd.EDIT_QUESTION, Cmd.WITHDRAW_QUESTION, Cmd.FOLLOWUP_PROGRESS,
+     Cmd.FOLLOWUP_DONE}
+)
 
 
 @dataclass(frozen=True)
@@ -79,6 +95,7 @@ class MeetingState:
     approvals: list[tuple[str, float]] = field(default_factory=list)
     last: Stamp | None = None
     events: int = 0
+    qa: qa.QAState = field(default_factory=qa.QAState)
     _positions: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -97,7 +114,16 @@ class MeetingState:
         return self.items[self.index(item_id or "")]
 
     def seconds_until_due(self, now: Stamp) -> float | None:
-        return self.item.timer.seconds_until_due(now)
+        """Seconds to the next threshold of the running item or of the answer being given."""
+        dues = [t.seconds_until_due(now) for t in self.running_timers()]
+        known = [d for d in dues if d is not None]
+        return min(known) if known else None
+
+    def running_timers(self) -> list[Timer]:
+        timers = [self.item.timer]
+        if self.qa.answer_timer is not None:
+            timers.append(self.qa.answer_timer)
+        return timers
 
 
 def initial_state(agenda: Agenda) -> MeetingState:
@@ -119,7 +145,7 @@ def _event(kind: EventKind, stamp: Stamp, **data: Any) -> Event:
 
 def decide(state: MeetingState, command: Command, now: Stamp) -> list[Event]:
     """The events a command causes; raises CommandRefused when it makes no sense now."""
-    if state.ended_at is not None and command.kind not in (Cmd.APPROVE, Cmd.NOTE, Cmd.TICK):
+    if state.ended_at is not None and command.kind not in AFTER_THE_MEETING:
         raise CommandRefused(_("the meeting has ended"))
     handler = _HANDLERS[command.kind]
     return handler(state, command, now)
@@ -217,9 +243,12 @@ def _end(state: MeetingState, _cmd: Command, now: Stamp) -> list[Event]:
 
 def _silence(state: MeetingState, _cmd: Command, now: Stamp) -> list[Event]:
     timer = state.item.timer
-    if not timer.time_up or timer.silenced:
-        raise CommandRefused(_("no alarm is sounding"))
-    return [_event(EventKind.ALARM_SILENCED, now, item=state.item.item.id)]
+    if timer.time_up and not timer.silenced:
+        return [_event(EventKind.ALARM_SILENCED, now, item=state.item.item.id)]
+    answer = state.qa.answer_timer
+    if answer is not None and answer.time_up and not answer.silenced:
+        return [_event(EventKind.ALARM_SILENCED, now, item=state.item.item.id, answer=state.qa.answering)]
+    raise CommandRefused(_("no alarm is sounding"))
 
 
 def _tick_point(state: MeetingState, cmd: Command, now: Stamp) -> list[Event]:
@@ -247,27 +276,61 @@ def _note(state: MeetingState, cmd: Command, now: Stamp) -> list[Event]:
 
 
 def _tick(state: MeetingState, _cmd: Command, now: Stamp) -> list[Event]:
-    """Fire every threshold the running item has crossed by `now`, in order."""
-    current = state.item
-    timer = current.timer
+    """Fire every threshold the running item (and the answer being given) has crossed by `now`."""
+    events = _due_events(state.item.timer, now, {"item": state.item.item.id})
+    if state.qa.answer_timer is not None:
+        events += _due_events(
+            state.qa.answer_timer, now, {"item": state.item.item.id, "answer": state.qa.answering}
+        )
+    return events
+
+
+def _due_events(timer: Timer, now: Stamp, data: dict[str, Any]) -> list[Event]:
     if not timer.running:
         return []
     elapsed = timer.elapsed(now)
-    item_id = current.item.id
     events: list[Event] = []
     due = timer.next_due()
     if due and due[0] is Due.WARNING and elapsed >= due[1]:
-        events.append(_event(EventKind.WARNING_REACHED, now, item=item_id))
+        events.append(_event(EventKind.WARNING_REACHED, now, **data))
     # After a long sleep only the latest alarm is due: the count skips the ones missed.
     count = int((elapsed - timer.limit) // timer.alarm_repeat) + 1 if timer.alarm_repeat > 0 else 1
     if not timer.time_up and elapsed >= timer.limit:
         events.append(
-            _event(EventKind.TIME_UP, now, item=item_id, overtime=round(elapsed - timer.limit, 3), count=count)
+            _event(EventKind.TIME_UP, now, **data, overtime=round(elapsed - timer.limit, 3), count=count)
         )
-    elif timer.time_up and not timer.silenced and timer.alarm_repeat > 0:
-        if count > timer.alarms:
-            events.append(_event(EventKind.ALARM_REPEATED, now, item=item_id, count=count))
+    elif timer.time_up and not timer.silenced and timer.alarm_repeat > 0 and count > timer.alarms:
+        events.append(_event(EventKind.ALARM_REPEATED, now, **data, count=count))
     return events
+
+
+def _draw(state: MeetingState, cmd: Command, now: Stamp) -> list[Event]:
+    seed = None if cmd.value is None else int(cmd.value)
+    return qa.decide_draw(state.agenda, state.qa, state.item.item, seed, now)
+
+
+def _ask(state: MeetingState, cmd: Command, now: Stamp) -> list[Event]:
+    return qa.decide_ask(state.agenda, state.qa, state.item.item, dict(cmd.value or {}), now)
+
+
+def _answer(state: MeetingState, cmd: Command, now: Stamp) -> list[Event]:
+    return qa.decide_answer(state.agenda, state.qa, dict(cmd.value or {}), now)
+
+
+def _edit_question(state: MeetingState, cmd: Command, now: Stamp) -> list[Event]:
+    return qa.decide_edit(state.agenda, state.qa, dict(cmd.value or {}), now)
+
+
+def _withdraw_question(state: MeetingState, cmd: Command, now: Stamp) -> list[Event]:
+    return qa.decide_withdraw(state.qa, cmd.value, now)
+
+
+def _followup_progress(state: MeetingState, cmd: Command, now: Stamp) -> list[Event]:
+    return qa.decide_followup(state.qa, dict(cmd.value or {}), False, now)
+
+
+def _followup_done(state: MeetingState, cmd: Command, now: Stamp) -> list[Event]:
+    return qa.decide_followup(state.qa, dict(cmd.value or {}), True, now)
 
 
 def _end_meeting(state: MeetingState, _cmd: Command, now: Stamp) -> list[Event]:
@@ -298,7 +361,20 @@ _HANDLERS = {
     Cmd.TICK: _tick,
     Cmd.END_MEETING: _end_meeting,
     Cmd.APPROVE: _approve,
+    Cmd.DRAW: _draw,
+    Cmd.ASK: _ask,
+    Cmd.ANSWER: _answer,
+    Cmd.EDIT_QUESTION: _edit_question,
+    Cmd.WITHDRAW_QUESTION: _withdraw_question,
+    Cmd.FOLLOWUP_PROGRESS: _followup_progress,
+    Cmd.FOLLOWUP_DONE: _followup_done,
 }
+
+_QA_EVENTS = frozenset(
+    {EventKind.ASKERS_ORDERED, EventKind.ASKER_DRAWN, EventKind.QUESTION_ASKED, EventKind.QUESTION_ANSWERED,
+     EventKind.QUESTION_EDITED, EventKind.QUESTION_WITHDRAWN, EventKind.FOLLOWUP_PROGRESS,
+     EventKind.FOLLOWUP_DONE}
+)
 
 
 # --- applying ------------------------------------------------------------------------
@@ -321,8 +397,15 @@ def apply(state: MeetingState, event: Event) -> None:
         state.ended_at = stamp.at
     elif kind is EventKind.MINUTES_APPROVED:
         state.approvals.append((str(event.data["by"]), stamp.at))
+    elif kind in _QA_EVENTS:
+        qa.apply(state.qa, state.agenda, event)
+    elif "answer" in event.data and state.qa.answer_timer is not None:
+        _apply_timer(state.qa.answer_timer, event)
     elif event.item is not None:
-        _apply_item(state.by_id(event.item), event)
+        target = state.by_id(event.item)
+        _apply_item(target, event)
+        if state.qa.answer_timer is not None and target is state.item:
+            _follow_item(state.qa.answer_timer, event)
     state.last = stamp
 
 
@@ -345,7 +428,22 @@ def _apply_item(target: ItemState, event: Event) -> None:
         target.status = Status.SKIPPED
     elif kind is EventKind.ITEM_ADJUSTED:
         timer.adjust(int(event.data["seconds"]), stamp)
-    elif kind is EventKind.WARNING_REACHED:
+    elif kind in _TIMER_EVENTS:
+        _apply_timer(timer, event)
+    elif kind is EventKind.POINT_TICKED:
+        target.ticked.append(int(event.data["point"]))
+    elif kind is EventKind.NOTE_ADDED:
+        target.notes.append((stamp.at, str(event.data["text"])))
+
+
+_TIMER_EVENTS = frozenset(
+    {EventKind.WARNING_REACHED, EventKind.TIME_UP, EventKind.ALARM_REPEATED, EventKind.ALARM_SILENCED}
+)
+
+
+def _apply_timer(timer: Timer, event: Event) -> None:
+    kind = event.kind
+    if kind is EventKind.WARNING_REACHED:
         timer.warned = True
     elif kind is EventKind.TIME_UP:
         timer.warned = timer.time_up = True
@@ -354,7 +452,11 @@ def _apply_item(target: ItemState, event: Event) -> None:
         timer.alarms = int(event.data["count"])
     elif kind is EventKind.ALARM_SILENCED:
         timer.silenced = True
-    elif kind is EventKind.POINT_TICKED:
-        target.ticked.append(int(event.data["point"]))
-    elif kind is EventKind.NOTE_ADDED:
-        target.notes.append((stamp.at, str(event.data["text"])))
+
+
+def _follow_item(answer: Timer, event: Event) -> None:
+    """The answer countdown pauses, resumes and ends with its Q&A item."""
+    if event.kind in (EventKind.ITEM_PAUSED, EventKind.ITEM_ENDED):
+        answer.stop(event.stamp)
+    elif event.kind in (EventKind.ITEM_STARTED, EventKind.ITEM_RESUMED):
+        answer.start(event.stamp)

@@ -23,6 +23,15 @@ class EventKind(StrEnum):
     ALARM_SILENCED = "alarm_silenced"
     POINT_TICKED = "point_ticked"
     NOTE_ADDED = "note_added"
+    # Questions from the grassroots (retreat.qa)
+    ASKERS_ORDERED = "askers_ordered"  # the draw order, with its seed
+    ASKER_DRAWN = "asker_drawn"
+    QUESTION_ASKED = "question_asked"  # starts the answer countdown
+    QUESTION_ANSWERED = "question_answered"
+    QUESTION_EDITED = "question_edited"
+    QUESTION_WITHDRAWN = "question_withdrawn"
+    FOLLOWUP_PROGRESS = "followup_progress"
+    FOLLOWUP_DONE = "followup_done"
     MEETING_ENDED = "meeting_ended"
     MINUTES_APPROVED = "minutes_approved"
 

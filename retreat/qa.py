@@ -1,0 +1,353 @@
+"""Questions from the grassroots: the draw of askers, questions, answers and follow-ups.
+
+Pure like the engine: `decide` turns a command into events (or refuses it), `apply` folds
+events into `QAState`. The draw is reproducible: the order is `random.Random(seed)`'s
+shuffle of the invited representatives in the agenda's order, and the seed is logged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+from retreat.agenda import Agenda, Item, qa_answer_timing, qa_representatives
+from retreat.errors import CommandRefused
+from retreat.events import Event, EventKind, Stamp
+from retreat.i18n import N_, _
+from retreat.timer import Timer
+
+OUTCOMES = ("answered", "follow-up")
+SATISFACTION = ("satisfied", "basically satisfied", "not satisfied")
+OUTCOME_LABELS = {"answered": N_("answered on the spot"), "follow-up": N_("follow-up")}
+SATISFACTION_LABELS = {
+    "satisfied": N_("satisfied"),
+    "basically satisfied": N_("basically satisfied"),
+    "not satisfied": N_("not satisfied"),
+}
+EDITABLE = ("asker", "area", "text", "department", "answerer", "answer", "outcome", "owner", "promise",
+            "due", "satisfaction")
+
+
+@dataclass
+class FollowUp:
+    owner: str
+    promise: str
+    due: str  # ISO date
+    progress: list[tuple[float, str]] = field(default_factory=list)
+    done_at: float | None = None
+
+    @property
+    def status(self) -> str:
+        if self.done_at is not None:
+            return "done"
+        return "in progress" if self.progress else "open"
+
+    def overdue(self, today: dt.date) -> bool:
+        return self.done_at is None and dt.date.fromisoformat(self.due) < today
+
+
+@dataclass
+class Question:
+    qid: int  # 1, 2, ... in the order asked; stable, never reused
+    item: str
+    asker: str
+    area: str
+    text: str
+    department: str
+    asked_at: float
+    answerer: str = ""
+    answer: str = ""
+    outcome: str | None = None
+    satisfaction: str | None = None
+    followup: FollowUp | None = None
+    withdrawn: bool = False
+    answer_seconds: float | None = None
+    history: list[tuple[float, str, dict[str, Any]]] = field(default_factory=list)
+
+    @property
+    def answered(self) -> bool:
+        return self.outcome is not None
+
+
+@dataclass
+class QAState:
+    orders: dict[str, tuple[list[str], int | None]] = field(default_factory=dict)  # item -> (order, seed)
+    drawn: dict[str, list[str]] = field(default_factory=dict)
+    questions: dict[int, Question] = field(default_factory=dict)
+    answering: int | None = None
+    answer_timer: Timer | None = None
+
+    def asked(self, item_id: str | None = None) -> list[Question]:
+        return [q for q in self.questions.values() if item_id is None or q.item == item_id]
+
+    def followups(self) -> list[Question]:
+        return [q for q in self.questions.values() if q.followup is not None and not q.withdrawn]
+
+    def undrawn(self, item_id: str) -> list[str]:
+        order, _seed = self.orders.get(item_id, ([], None))
+        drawn = self.drawn.get(item_id, [])
+        return [name for name in order if name not in drawn]
+
+    def last_drawn(self, item_id: str) -> str | None:
+        drawn = self.drawn.get(item_id, [])
+        return drawn[-1] if drawn else None
+
+
+def draw_order(names: list[str], seed: int | None) -> list[str]:
+    """The documented draw: Python's random.Random(seed).shuffle of the listed order."""
+    order = list(names)
+    if seed is not None:
+        random.Random(seed).shuffle(order)
+    return order
+
+
+def completion(questions: list[Question]) -> tuple[int, int, float]:
+    """(commitments, done, percentage done), e.g. (12, 7, 58.3)."""
+    total = len(questions)
+    done = sum(1 for q in questions if q.followup is not None and q.followup.status == "done")
+    return total, done, round(100 * done / total, 1) if total else 0.0
+
+
+# --- deciding ------------------------------------------------------------------------
+
+
+def _ev(kind: EventKind, now: Stamp, **data: Any) -> Event:
+    return Event(kind=kind, stamp=now, data=data)
+
+
+def decide_draw(agenda: Agenda, qa: QAState, item: Item, seed: int | None, now: Stamp) -> list[Event]:
+    if item.kind != "qa":
+        raise CommandRefused(_("the current item is not a Q&A segment"))
+    events: list[Event] = []
+    if item.id not in qa.orders:
+        names = [r.name for r in qa_representatives(agenda, item)]
+        if not names:
+            raise CommandRefused(_("no representatives are invited to ask in this item"))
+        spec_draw = getattr(item.spec, "draw", "random")
+        used_seed = seed if spec_draw == "random" else None
+        if spec_draw == "random" and used_seed is None:
+            raise CommandRefused(_("a random draw needs a seed"))
+        order = draw_order(names, used_seed)
+        events.append(_ev(EventKind.ASKERS_ORDERED, now, item=item.id, order=order, seed=used_seed, method=spec_draw))
+        remaining = order
+    else:
+        remaining = qa.undrawn(item.id)
+    if not remaining:
+        raise CommandRefused(_("every invited representative has been drawn"))
+    events.append(_ev(EventKind.ASKER_DRAWN, now, item=item.id, asker=remaining[0]))
+    return events
+
+
+def _department(agenda: Agenda, item: Item, ref: str) -> str:
+    ref = ref.strip()
+    if not ref:
+        raise CommandRefused(_("say which department the question is for"))
+    for dep in agenda.departments:
+        if ref in (dep.id, dep.name):
+            return dep.id
+    answering = [a.department for a in getattr(item.spec, "answerers", [])]
+    if agenda.departments or answering:
+        if ref in answering:
+            return ref
+        known = ", ".join(d.name for d in agenda.departments) or ", ".join(answering)
+        raise CommandRefused(_('"{dep}" is not a department of this meeting; one of: {known}').format(dep=ref, known=known))
+    return ref
+
+
+def decide_ask(agenda: Agenda, qa: QAState, item: Item, value: dict[str, Any], now: Stamp) -> list[Event]:
+    if item.kind != "qa":
+        raise CommandRefused(_("the current item is not a Q&A segment"))
+    text = str(value.get("text", "")).strip()
+    if not text:
+        raise CommandRefused(_("the question is empty; type what was asked"))
+    if qa.answering is not None:
+        raise CommandRefused(_("question {n} is still being answered; record its answer first").format(n=qa.answering))
+    asker = str(value.get("asker") or qa.last_drawn(item.id) or "").strip()
+    if not asker:
+        raise CommandRefused(_("say who asks, or draw an asker first"))
+    reps = {r.name: r.area for r in qa_representatives(agenda, item)}
+    area = str(value.get("area") or reps.get(asker, "")).strip()
+    department = _department(agenda, item, str(value.get("department", "")))
+    qid = max(qa.questions, default=0) + 1
+    return [_ev(EventKind.QUESTION_ASKED, now, item=item.id, qid=qid, asker=asker, area=area, text=text,
+                department=department)]
+
+
+def check_due(due: str) -> str:
+    try:
+        return dt.date.fromisoformat(due.strip()).isoformat()
+    except ValueError:
+        raise CommandRefused(_('"{due}" is not a date; write it as 2026-03-31').format(due=due)) from None
+
+
+def _answer_fields(agenda: Agenda, item: Item, question: Question, value: dict[str, Any]) -> dict[str, Any]:
+    outcome = str(value.get("outcome", "answered"))
+    if outcome not in OUTCOMES:
+        raise CommandRefused(_('"{o}" is not an outcome; use answered or follow-up').format(o=outcome))
+    satisfaction = value.get("satisfaction")
+    if satisfaction is not None and satisfaction not in SATISFACTION:
+        raise CommandRefused(
+            _('"{s}" is not one of: {all}').format(s=satisfaction, all=", ".join(SATISFACTION))
+        )
+    answerer = str(value.get("answerer") or "").strip()
+    if not answerer:
+        for a in getattr(item.spec, "answerers", []):
+            if _department(agenda, item, a.department) == question.department:
+                answerer = a.name
+    fields: dict[str, Any] = {
+        "answerer": answerer,
+        "answer": str(value.get("answer", "")).strip(),
+        "outcome": outcome,
+        "satisfaction": satisfaction,
+    }
+    if outcome == "follow-up":
+        promise = str(value.get("promise", "")).strip()
+        if not promise:
+            raise CommandRefused(_("a follow-up needs the promise that was made"))
+        fields["owner"] = _department(agenda, item, str(value.get("owner") or question.department))
+        fields["promise"] = promise
+        fields["due"] = check_due(str(value.get("due", "")))
+    return fields
+
+
+def _question(qa: QAState, qid: object) -> Question:
+    try:
+        return qa.questions[int(str(qid))]
+    except (KeyError, ValueError):
+        raise CommandRefused(_("there is no question {n}").format(n=qid)) from None
+
+
+def decide_answer(agenda: Agenda, qa: QAState, value: dict[str, Any], now: Stamp) -> list[Event]:
+    qid = value.get("qid", qa.answering)
+    if qid is None:
+        raise CommandRefused(_("no question is waiting for its answer"))
+    question = _question(qa, qid)
+    if question.withdrawn:
+        raise CommandRefused(_("question {n} was withdrawn").format(n=question.qid))
+    if question.answered:
+        raise CommandRefused(_("question {n} is already answered; edit it instead").format(n=question.qid))
+    item = agenda.items[agenda.index_of(question.item)]
+    fields = _answer_fields(agenda, item, question, value)
+    return [_ev(EventKind.QUESTION_ANSWERED, now, item=question.item, qid=question.qid, **fields)]
+
+
+def decide_edit(agenda: Agenda, qa: QAState, value: dict[str, Any], now: Stamp) -> list[Event]:
+    question = _question(qa, value.get("qid"))
+    changes = {k: v for k, v in value.items() if k in EDITABLE}
+    unknown = sorted(set(value) - set(EDITABLE) - {"qid"})
+    if unknown:
+        raise CommandRefused(_("cannot edit {fields}").format(fields=", ".join(unknown)))
+    if not changes:
+        raise CommandRefused(_("nothing to change"))
+    item = agenda.items[agenda.index_of(question.item)]
+    if "text" in changes and not str(changes["text"]).strip():
+        raise CommandRefused(_("the question is empty; type what was asked"))
+    if "department" in changes:
+        changes["department"] = _department(agenda, item, str(changes["department"]))
+    if "owner" in changes:
+        changes["owner"] = _department(agenda, item, str(changes["owner"]))
+    if "due" in changes:
+        changes["due"] = check_due(str(changes["due"]))
+    if changes.get("outcome", question.outcome) == "follow-up" and question.followup is None:
+        missing = [k for k in ("promise", "due") if k not in changes]
+        if missing:
+            raise CommandRefused(_("a follow-up needs the promise that was made and a due date"))
+    if "outcome" in changes and changes["outcome"] not in OUTCOMES:
+        raise CommandRefused(_('"{o}" is not an outcome; use answered or follow-up').format(o=changes["outcome"]))
+    if changes.get("satisfaction") not in (None, *SATISFACTION):
+        raise CommandRefused(
+            _('"{s}" is not one of: {all}').format(s=changes["satisfaction"], all=", ".join(SATISFACTION))
+        )
+    return [_ev(EventKind.QUESTION_EDITED, now, item=question.item, qid=question.qid, changes=changes)]
+
+
+def decide_withdraw(qa: QAState, qid: object, now: Stamp) -> list[Event]:
+    question = _question(qa, qid)
+    if question.withdrawn:
+        raise CommandRefused(_("question {n} was withdrawn").format(n=question.qid))
+    return [_ev(EventKind.QUESTION_WITHDRAWN, now, item=question.item, qid=question.qid)]
+
+
+def decide_followup(qa: QAState, value: dict[str, Any], done: bool, now: Stamp) -> list[Event]:
+    question = _question(qa, value.get("qid"))
+    if question.followup is None or question.withdrawn:
+        raise CommandRefused(_("question {n} has no commitment to follow up").format(n=question.qid))
+    if done:
+        if question.followup.done_at is not None:
+            raise CommandRefused(_("commitment {n} is already done").format(n=question.qid))
+        return [_ev(EventKind.FOLLOWUP_DONE, now, item=question.item, qid=question.qid,
+                    note=str(value.get("note", "")).strip())]
+    note = str(value.get("note", "")).strip()
+    if not note:
+        raise CommandRefused(_("say what progress was made"))
+    return [_ev(EventKind.FOLLOWUP_PROGRESS, now, item=question.item, qid=question.qid, note=note)]
+
+
+def start_answer_timer(item: Item) -> Timer:
+    limit, warning, repeat = qa_answer_timing(item)
+    return Timer(limit, warning, repeat)
+
+
+# --- applying ------------------------------------------------------------------------
+
+
+def apply(qa: QAState, agenda: Agenda, event: Event) -> None:
+    kind, data, at = event.kind, event.data, event.stamp.at
+    if kind is EventKind.ASKERS_ORDERED:
+        qa.orders[str(data["item"])] = (list(data["order"]), data.get("seed"))
+    elif kind is EventKind.ASKER_DRAWN:
+        qa.drawn.setdefault(str(data["item"]), []).append(str(data["asker"]))
+    elif kind is EventKind.QUESTION_ASKED:
+        qid = int(data["qid"])
+        qa.questions[qid] = Question(qid, str(data["item"]), str(data["asker"]), str(data.get("area", "")),
+                                     str(data["text"]), str(data["department"]), at)
+        qa.answering = qid
+        qa.answer_timer = start_answer_timer(agenda.items[agenda.index_of(str(data["item"]))])
+        qa.answer_timer.start(event.stamp)
+    elif kind is EventKind.QUESTION_ANSWERED:
+        question = qa.questions[int(data["qid"])]
+        _set_fields(question, data)
+        _stop_answer(qa, question, event.stamp)
+    elif kind is EventKind.QUESTION_EDITED:
+        question = qa.questions[int(data["qid"])]
+        question.history.append((at, "edited", dict(data["changes"])))
+        _set_fields(question, data["changes"])
+    elif kind is EventKind.QUESTION_WITHDRAWN:
+        question = qa.questions[int(data["qid"])]
+        question.withdrawn = True
+        question.history.append((at, "withdrawn", {}))
+        _stop_answer(qa, question, event.stamp)
+    elif kind is EventKind.FOLLOWUP_PROGRESS:
+        followup = qa.questions[int(data["qid"])].followup
+        if followup is not None:
+            followup.progress.append((at, str(data["note"])))
+    elif kind is EventKind.FOLLOWUP_DONE:
+        followup = qa.questions[int(data["qid"])].followup
+        if followup is not None:
+            followup.done_at = at
+            if data.get("note"):
+                followup.progress.append((at, str(data["note"])))
+
+
+def _set_fields(question: Question, data: dict[str, Any]) -> None:
+    for name in ("asker", "area", "text", "department", "answerer", "answer", "outcome", "satisfaction"):
+        if name in data:
+            setattr(question, name, data[name])
+    if question.outcome == "follow-up":
+        current = question.followup or FollowUp(owner=question.department, promise="", due="")
+        current.owner = str(data.get("owner", current.owner))
+        current.promise = str(data.get("promise", current.promise))
+        current.due = str(data.get("due", current.due))
+        question.followup = current
+    elif "outcome" in data:
+        question.followup = None
+
+
+def _stop_answer(qa: QAState, question: Question, stamp: Stamp) -> None:
+    if qa.answering == question.qid and qa.answer_timer is not None:
+        qa.answer_timer.stop(stamp)
+        question.answer_seconds = qa.answer_timer.closed
+        qa.answering = None
+        qa.answer_timer = None
