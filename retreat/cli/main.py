@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from retreat.cli import agenda_cmds, alarm_cmd, demo_cmd, minutes_cmds
+from retreat.cli import agenda_cmds, alarm_cmd, demo_cmd, minutes_cmds, tally_cmd
 from retreat.cli.common import DEBUG, new_app
 
 app = new_app(
@@ -35,7 +35,7 @@ def _root(
     DEBUG["on"] = debug
 
 
-for group in (agenda_cmds, alarm_cmd, demo_cmd, minutes_cmds):
+for group in (agenda_cmds, alarm_cmd, demo_cmd, minutes_cmds, tally_cmd):
     app.add_typer(group.app)
 
 

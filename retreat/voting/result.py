@@ -98,3 +98,26 @@ def round_to_json(r: Round) -> dict[str, Any]:
     if r.pairwise is not None:
         out["pairwise"] = r.pairwise
     return out
+
+
+def result_to_json(result: Result, rejected: list[tuple[int, str, int]]) -> dict[str, Any]:
+    """The `retreat tally --format json` object; `rejected` holds (line, reason, weight)."""
+    return {
+        "method": result.method,
+        "seats": result.seats,
+        "winners": list(result.winners),
+        "ranking": result.ranking,
+        "rounds": [round_to_json(r) for r in result.rounds],
+        "ties": [
+            {"round": t.round, "candidates": list(t.candidates), "rule": t.describe(),
+             "seed": t.seed}
+            for t in result.ties
+        ],
+        "quota": None if result.quota is None else number(result.quota),
+        "ballots": {
+            "valid": result.valid,
+            "rejected": sum(w for _, _, w in rejected),
+            "exhausted": number(result.exhausted),
+        },
+        "rejected": [{"line": line, "reason": reason} for line, reason, _ in rejected],
+    }

@@ -82,7 +82,8 @@ class _Count:
         while len(self.hopeful) > self.seats_left() > 0:
             no = len(self.rounds) + 1
             snap = list(self.piles.tally)
-            rnd = Round(no, self._tallies(snap), quota=self.quota)
+            rnd = Round(no, self._tallies(snap), quota=self.quota,
+                        exhausted=self.piles.exhausted)
             self.rounds.append(rnd)
             reached = [c for c in self.hopeful if self.has_quota(c)]
             for c in self.by_tally(reached, "order of election", no):
@@ -92,7 +93,6 @@ class _Count:
                     self._surplus(no, rnd)
                 else:
                     self._defeat(no, rnd)
-            rnd.exhausted = self.piles.exhausted
             self.history.append(snap)
         self._finish()
         return self._result()
