@@ -36,6 +36,40 @@ _SPOKEN = {
     "closing": 540,
 }
 CRASH_AT, CRASH_FOR = 180, 120
+DRAW_SEED = 20260108
+
+# The Q&A segment: (question, department, seconds to answer, answer, outcome, satisfaction,
+# promise, due). Modelled on the questions of a real retreat (see shared/CONTEXT.md).
+_QUESTIONS = {
+    "zh-CN": [
+        ("小区业主委员会和物业管理委员会里必须有党员吗？选不出党员怎么办？", "sgo", 150,
+         "应当有党员成员；选不出时由社区党组织推荐，街道审核把关。", "answered", "satisfied", "", ""),
+        ("希望街道推动“三所联动”执法平台真正运转起来，管住违法建设。", "jus", 190,
+         "今年将完成平台联调，建立每月会商和通报制度。", "follow-up", "basically satisfied",
+         "二季度完成“三所联动”平台联调，每月向居民区通报违建整治进展", "2026-06-30"),
+        ("老旧小区停车难，能否利用周边空地建临时停车场？", "urb", 140,
+         "先摸排周边可用空地，再与产权单位协商。", "follow-up", "satisfied",
+         "3月底前完成周边空地摸排，并向居民区反馈方案", "2026-03-31"),
+        ("社区食堂能否对80岁以上老人给予优惠？", "svc", 100,
+         "已纳入今年民生实事备选项目，开业后对80岁以上老人实行优惠。", "answered", "satisfied", "", ""),
+    ],
+    "en": [
+        ("Must the property-management committee include party members, and what if none are elected?",
+         "sgo", 150, "It should; if none are elected, the community party organisation nominates one and "
+         "the street office reviews it.", "answered", "satisfied", "", ""),
+        ("Please make the three-bureau linkage law-enforcement platform work against illegal construction.",
+         "jus", 190, "The platform will be linked up this year, with monthly case meetings and reports.",
+         "follow-up", "basically satisfied",
+         "Link up the three-bureau platform in Q2 and report monthly on illegal construction cases",
+         "2026-06-30"),
+        ("Parking is hard in old estates: can nearby vacant land become temporary parking?", "urb", 140,
+         "We will survey usable land first, then negotiate with the owners.", "follow-up", "satisfied",
+         "Survey vacant land near old estates by the end of March and report a plan back", "2026-03-31"),
+        ("Can the community canteen give a discount to residents over 80?", "svc", 100,
+         "It is on this year's list of candidate projects; over-80s will get a discount when it opens.",
+         "answered", "satisfied", "", ""),
+    ],
+}
 
 
 @dataclass(frozen=True)
@@ -88,9 +122,26 @@ def _run_item(
             session.handle(Cmd.TICK_POINT)
         if item_id == "grassroots-qa" and at == 60:
             session.handle(Cmd.NOTE, t("Representatives were drawn at random; questions below."))
+            _questions(session, clock, session.agenda.language)
+            elapsed += sum(q[2] + 30 for q in _QUESTIONS[session.agenda.language])
         if item_id == "closing" and at == spoken:
             session.handle(Cmd.NOTE, t("The consensus will be written into this year's work plan."))
     return session
+
+
+def _questions(session: Session, clock: FakeClock, lang: str) -> None:
+    """Draw askers and take their questions; each answer runs on its own countdown."""
+    for n, (text, dep, seconds, answer, outcome, satisfied, promise, due) in enumerate(_QUESTIONS[lang]):
+        session.handle(Cmd.DRAW, DRAW_SEED if n == 0 else None)
+        _advance(session, clock, 30)
+        session.handle(Cmd.ASK, {"text": text, "department": dep})
+        _advance(session, clock, seconds)
+        if session.state.qa.answer_timer is not None and session.state.qa.answer_timer.time_up:
+            session.handle(Cmd.SILENCE)
+        session.handle(
+            Cmd.ANSWER,
+            {"answer": answer, "outcome": outcome, "satisfaction": satisfied, "promise": promise, "due": due},
+        )
 
 
 def _extra_moments(item_id: str) -> set[int]:

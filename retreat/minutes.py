@@ -16,6 +16,7 @@ from retreat.engine import ItemState, Status
 from retreat.errors import TemplateError
 from retreat.i18n import N_, translator
 from retreat.paths import bundled_template
+from retreat.qa import FOLLOWUP_LABELS, OUTCOME_LABELS, SATISFACTION, SATISFACTION_LABELS
 from retreat.session import Record
 
 DEFAULT_TEMPLATE = "minutes.md.j2"
@@ -109,6 +110,7 @@ def build_context(record: Record) -> dict[str, Any]:
             "overtime": sum(1 for r in rows if r["overtime_seconds"] > 0),
         },
         "qa_items": [r for r in rows if r["kind"] == "qa"],
+        "qa": _qa_context(record, t),
         "vote_items": [r for r in rows if r["kind"] == "vote"],
         "interruptions": [
             {"from": times.datetime(a), "to": times.datetime(b), "minutes": round((b - a) / 60)}
@@ -165,6 +167,72 @@ def _item_row(s: ItemState, state: Any, times: Times, t: Any) -> dict[str, Any]:
         "seats": getattr(spec, "seats", None),
         "method": getattr(spec, "method", None),
         "candidates": candidates,
+    }
+
+
+def commitment_id(session_path: str, qid: int) -> str:
+    """Short and stable across sessions: `<session-stem>:<question number>`."""
+    return f"{Path(session_path).stem}:{qid}"
+
+
+def _qa_context(record: Record, t: Any) -> dict[str, Any]:
+    agenda, qa_state = record.agenda, record.state.qa
+    questions = [q for q in qa_state.questions.values() if not q.withdrawn]
+    rows = [
+        {
+            "number": n + 1,
+            "qid": q.qid,
+            "asker": q.asker,
+            "area": q.area,
+            "text": q.text,
+            "department": agenda.department_name(q.department),
+            "answerer": q.answerer,
+            "answer": q.answer,
+            "outcome": t(OUTCOME_LABELS[q.outcome]) if q.outcome else t("not answered"),
+            "satisfaction": t(SATISFACTION_LABELS[q.satisfaction]) if q.satisfaction else "",
+            "edited": any(kind == "edited" for _, kind, _ in q.history),
+        }
+        for n, q in enumerate(questions)
+    ]
+    satisfaction = [
+        {"label": t(SATISFACTION_LABELS[key]), "count": sum(1 for q in questions if q.satisfaction == key)}
+        for key in SATISFACTION
+    ]
+    satisfaction_text = t("Satisfaction of the askers: {counts}.").format(
+        counts=t(", ").join(t("{label} {count}").format(**s) for s in satisfaction)
+    )
+    draws = [
+        {
+            "item": agenda.items[agenda.index_of(item_id)].title,
+            "seed": seed,
+            "order": order,
+            "drawn": qa_state.drawn.get(item_id, []),
+        }
+        for item_id, (order, seed) in qa_state.orders.items()
+    ]
+    commitments = [
+        {
+            "id": commitment_id(record.path, q.qid),
+            "owner": agenda.department_name(q.followup.owner),
+            "promise": q.followup.promise,
+            "due": q.followup.due,
+            "asker": q.asker,
+            "status": t(FOLLOWUP_LABELS[q.followup.status]),
+        }
+        for q in qa_state.followups()
+        if q.followup is not None
+    ]
+    return {
+        "count": len(questions),
+        "answered": sum(1 for q in questions if q.outcome == "answered"),
+        "followups": sum(1 for q in questions if q.outcome == "follow-up"),
+        "unanswered": sum(1 for q in questions if q.outcome is None),
+        "withdrawn": sum(1 for q in qa_state.questions.values() if q.withdrawn),
+        "satisfaction": satisfaction,
+        "satisfaction_text": satisfaction_text,
+        "questions": rows,
+        "draws": draws,
+        "commitments": commitments,
     }
 
 

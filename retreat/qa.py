@@ -26,6 +26,7 @@ SATISFACTION_LABELS = {
     "basically satisfied": N_("basically satisfied"),
     "not satisfied": N_("not satisfied"),
 }
+FOLLOWUP_LABELS = {"open": N_("open"), "in progress": N_("in progress"), "done": N_("completed")}
 EDITABLE = ("asker", "area", "text", "department", "answerer", "answer", "outcome", "owner", "promise",
             "due", "satisfaction")
 

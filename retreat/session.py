@@ -138,14 +138,19 @@ def load(path: Path | str) -> Record:
         return Record(str(path), agenda, state, store.meta())
 
 
-def approve(path: Path | str, by: str, clock: Clock) -> MeetingState:
-    """Record the approval of the minutes as an event, without starting a new run."""
+def record(path: Path | str, command: Command, clock: Clock) -> MeetingState:
+    """Append one command's events to a session no program is running (approval, follow-ups),
+    without starting a new run."""
     store = Store.open(path)
     try:
         agenda, state = replay(store)
-        run = len(state.runs) + 1
-        session = Session(store, agenda, state, clock, run)
-        session.handle(Cmd.APPROVE, by)
+        session = Session(store, agenda, state, clock, run=len(state.runs) + 1)
+        session.handle(command)
         return session.state
     finally:
         store.close()
+
+
+def approve(path: Path | str, by: str, clock: Clock) -> MeetingState:
+    """Record the approval of the minutes as an event."""
+    return record(path, Command(Cmd.APPROVE, by), clock)

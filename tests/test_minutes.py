@@ -61,8 +61,10 @@ def tables(markdown: str) -> list[list[list[str]]]:
 def test_zh_minutes_are_valid_gfm_with_the_expected_tables(tmp_path: Path) -> None:
     text = render(load(demo_session(tmp_path, "zh-CN")))
     found = tables(text)
-    assert len(found) == 4  # attendance, agenda, two vote candidate lists
-    attendance, agenda_table, livelihood, key_tasks = found
+    assert len(found) == 6  # attendance, agenda, questions, commitments, two vote candidate lists
+    attendance, agenda_table, questions, commitments, livelihood, key_tasks = found
+    assert len(questions) == 5 and all(len(r) == 9 for r in questions)
+    assert [r[0] for r in commitments[1:]] == ["demo-zh-CN:2", "demo-zh-CN:3"]
     assert all(len(r) == 10 for r in agenda_table)
     assert len(agenda_table) == 1 + 14
     overtime_rows = [r for r in agenda_table[1:] if r[8]]

@@ -8,7 +8,15 @@ from __future__ import annotations
 
 import typer
 
-from retreat.cli import agenda_cmds, alarm_cmd, demo_cmd, minutes_cmds, tally_cmd
+from retreat.cli import (
+    agenda_cmds,
+    alarm_cmd,
+    demo_cmd,
+    followups_cmd,
+    minutes_cmds,
+    run_cmd,
+    tally_cmd,
+)
 from retreat.cli.common import DEBUG, new_app
 
 app = new_app(
@@ -35,7 +43,7 @@ def _root(
     DEBUG["on"] = debug
 
 
-for group in (agenda_cmds, alarm_cmd, demo_cmd, minutes_cmds, tally_cmd):
+for group in (agenda_cmds, alarm_cmd, demo_cmd, minutes_cmds, followups_cmd, run_cmd, tally_cmd):
     app.add_typer(group.app)
 
 
