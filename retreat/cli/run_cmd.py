@@ -1,0 +1,147 @@
+"""`retreat run`: the projected stage, run from the keyboard."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from retreat.cli.common import new_app
+
+app = new_app()
+
+
+@app.command()
+def run(
+    agenda: Annotated[
+        Path | None,
+        typer.Argument(help="The agenda YAML file. Without it: the bundled demo agenda."),
+    ] = None,
+    session: Annotated[
+        Path | None,
+        typer.Option("--session", help="The session file (default: <agenda-stem>.retreat here)."),
+    ] = None,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Carry on with an existing session after a crash or a quit.")
+    ] = False,
+    no_sound: Annotated[
+        bool, typer.Option("--no-sound", help="No tone; the bell and the red flash still work.")
+    ] = False,
+    ascii: Annotated[
+        bool, typer.Option("--ascii", help="Draw digits and lines with ASCII only (for terminals that draw blocks wide).")
+    ] = False,
+    lang: Annotated[
+        str | None, typer.Option("--lang", help="zh-CN or en (default: the agenda's language).")
+    ] = None,
+) -> None:
+    """Run the meeting on the projected screen: big countdown, keys, alarms.
+
+    Keys: space start/pause/resume, n next, p back, + and - a minute, a silence the alarm, t tick a talking point, o overview, q quit (then y).
+
+    Every key is saved to the session file at once; after a crash, run again with --resume.
+    """
+    try:
+        outcome, path = _run(agenda, session, resume, no_sound, ascii, lang)
+    except KeyboardInterrupt:  # before raw mode, or a SIGTERM/SIGHUP (see _run)
+        outcome, path = "interrupted", str(session or "")
+    _report(outcome, path)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _run(
+    agenda_file: Path | None,
+    session_file: Path | None,
+    resume: bool,
+    no_sound: bool,
+    ascii: bool,
+    lang: str | None,
+) -> tuple[str, str]:
+    import signal
+    import sys
+
+    from retreat import agenda as agenda_mod
+    from retreat import i18n
+    from retreat.errors import SessionError, UsageError
+    from retreat.paths import bundled_agenda
+    from retreat.session import default_path
+    from retreat.ui.keys import no_terminal
+
+    if lang is not None:
+        if lang.strip().lower().replace("_", "-") not in ("zh", "zh-cn", "en"):
+            raise UsageError(i18n._("--lang takes zh-CN or en, not {lang}").format(lang=lang))
+        lang = i18n.set_language(lang)
+    source = agenda_file or bundled_agenda(lang or "zh-CN")
+    path = session_file or default_path(source)
+    agenda = None
+    if not resume:
+        agenda = agenda_mod.load(source)  # a bad agenda is reported before anything is created
+        if lang is None:
+            i18n.set_language(agenda.language)
+        if path.exists():
+            raise SessionError(
+                i18n._("{path} already exists; resume it with --resume or choose another with --session NEW").format(
+                    path=path
+                )
+            )
+    elif not path.exists():
+        raise SessionError(
+            i18n._("{path}: no such session file; start a new meeting without --resume").format(path=path)
+        )
+    if sys.stdin is None or not sys.stdin.isatty() or sys.stdout is None or not sys.stdout.isatty():
+        raise no_terminal()
+    for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if sig is not None:
+            signal.signal(sig, _interrupt)  # leave raw mode and the alternate screen on the way out
+    return _stage(agenda, path, resume, no_sound, ascii, lang), str(path)
+
+
+def _stage(agenda: object, path: Path, resume: bool, no_sound: bool, ascii: bool, lang: str | None) -> str:
+    from rich.console import Console
+
+    from retreat import i18n
+    from retreat.agenda import Agenda
+    from retreat.clock import MonotonicClock
+    from retreat.session import Session
+    from retreat.ui.alarm import Alarm
+    from retreat.ui.keys import KeyReader
+    from retreat.ui.runloop import RunLoop
+    from retreat.ui.stage import StageOptions
+
+    clock = MonotonicClock()
+    if isinstance(agenda, Agenda):
+        stage_session = Session.create(path, agenda, clock)
+    else:
+        stage_session = Session.resume(path, clock)
+        if lang is None:
+            i18n.set_language(stage_session.agenda.language)
+    with stage_session:
+        console = Console(highlight=False)
+        alarm = Alarm.detect(sound=not no_sound, bell=console.bell)
+        options = StageOptions(ascii=ascii, session_path=str(path))
+        try:
+            with KeyReader() as keys:
+                loop = RunLoop(stage_session, keys, console, alarm=alarm, options=options)
+                loop.say(alarm.describe())
+                return loop.run().value
+        finally:
+            alarm.stop()
+
+
+def _report(outcome: str, path: str) -> None:
+    from retreat.i18n import _
+
+    if path:
+        typer.echo(_("Session saved in {path}.").format(path=path))
+    if outcome == "quit":
+        typer.echo(_("Carry on later with: retreat run --resume --session {path}").format(path=path))
+        typer.echo(_("Minutes: retreat minutes {path}").format(path=path))
+        return
+    if path:
+        typer.echo(
+            _("Interrupted; nothing is lost. Carry on with: retreat run --resume --session {path}").format(path=path)
+        )
+    raise typer.Exit(130)

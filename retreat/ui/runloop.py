@@ -1,0 +1,255 @@
+"""The stage loop: one session, keys in, frames out, alarms on time.
+
+One loop consumes key presses and the passing of time (termdown's good idea, without its
+polling): it sleeps in `keys.get(deadline)` until a key arrives or the earliest of the
+next whole second the screen shows, the next threshold the session has due, the next
+change of the overtime flash, or the end of a message. On a key it sends one command to
+the session (committed before `handle` returns, so before the screen changes); on a due
+threshold it calls `session.tick()` and, for time-up and repeated alarms, fires the
+alarm. It repaints only when the `View` differs from the one on screen (or the terminal
+changed size), and returns an `Outcome` for the CLI to report once the screen is gone.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, Protocol
+
+from retreat.engine import Cmd
+from retreat.errors import CommandRefused
+from retreat.events import EventKind
+from retreat.i18n import _
+from retreat.ui.alarm import next_flash_change
+from retreat.ui.stage import StageOptions, frame
+from retreat.ui.view import View, snapshot
+
+if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
+
+    from retreat.session import Session
+    from retreat.ui.alarm import Alarm
+
+MESSAGE_SECONDS = 4.0
+ALARM_KINDS = (EventKind.TIME_UP, EventKind.ALARM_REPEATED)
+
+
+class Outcome(StrEnum):
+    QUIT = "quit"  # q, then y
+    INTERRUPTED = "interrupted"  # Ctrl-C
+    CLOSED = "closed"  # the terminal went away
+
+
+class Keys(Protocol):
+    def get(self, deadline: float | None = None) -> str | None: ...
+
+
+class Screen(Protocol):
+    """Where frames go: a `DiffScreen`, or Rich's `Live(auto_refresh=False)`."""
+
+    def update(self, renderable: RenderableType, refresh: bool = ...) -> object: ...
+
+
+KEY_COMMANDS: dict[str, tuple[Cmd, object]] = {
+    " ": (Cmd.TOGGLE, None),
+    "n": (Cmd.NEXT, None),
+    "p": (Cmd.PREVIOUS, None),
+    "+": (Cmd.ADJUST, 60),
+    "=": (Cmd.ADJUST, 60),  # the + key without Shift
+    "-": (Cmd.ADJUST, -60),
+    "_": (Cmd.ADJUST, -60),
+    "a": (Cmd.SILENCE, None),
+    "t": (Cmd.TICK_POINT, None),
+}
+
+
+@dataclass
+class Stats:
+    """What the loop did, for tests and benchmarks."""
+
+    wakes: int = 0
+    frames: int = 0
+    alarms: list[tuple[float, float]] = field(default_factory=list)  # (deadline, fired), monotonic
+
+
+class RunLoop:
+    def __init__(
+        self,
+        session: Session,
+        keys: Keys,
+        console: Console,
+        *,
+        alarm: Alarm | None = None,
+        options: StageOptions | None = None,
+        screen: Screen | None = None,
+        on_alarm: Callable[[float, float], None] | None = None,
+    ) -> None:
+        self.session = session
+        self.keys = keys
+        self.console = console
+        self.alarm = alarm
+        self.options = options or StageOptions(session_path=session.path)
+        self._screen = screen
+        self._on_alarm = on_alarm
+        self.stats = Stats()
+        self.overview = False
+        self._message = ""
+        self._message_until: float | None = None
+        self._confirm: str | None = None  # "quit" or "end" while waiting for y
+        self._due_at: float | None = None
+        self._shown: tuple[View, tuple[int, int]] | None = None
+
+    # --- the loop --------------------------------------------------------------------
+    def run(self) -> Outcome:
+        if self._screen is not None:
+            return self._run()
+        from retreat.ui.screen import DiffScreen
+
+        with DiffScreen(self.console) as screen:
+            self._screen = screen
+            return self._run()
+
+    def _run(self) -> Outcome:
+        self.draw()
+        while True:
+            try:
+                key = self.keys.get(self.next_wake())
+            except EOFError:
+                return Outcome.CLOSED
+            self.stats.wakes += 1
+            self.on_time()
+            if key is not None:
+                outcome = self.on_key(key)
+                if outcome is not None:
+                    return outcome
+            self.draw()
+
+    # --- time ------------------------------------------------------------------------
+    def next_wake(self) -> float:
+        """Monotonic time of the next moment the screen or the session may need us."""
+        now = self.session.stamp()
+        timer = self.session.state.item.timer
+        waits: list[float] = []
+        if timer.running:
+            elapsed = timer.elapsed(now)
+            waits.append(math.floor(elapsed) + 1 - elapsed)
+            overtime = elapsed - timer.limit
+            if overtime >= 0 and not timer.silenced:
+                waits.append(next_flash_change(overtime) - overtime)
+        else:
+            # Nothing counts, but the time of day and the projected end still move.
+            waits.append(math.floor(now.at) + 1 - now.at)
+        due = self.session.state.seconds_until_due(now)
+        self._due_at = None if due is None else now.mono + due
+        if due is not None:
+            waits.append(due)
+        if self._message_until is not None:
+            waits.append(max(0.0, self._message_until - now.mono))
+        return now.mono + max(0.0, min(waits))
+
+    def on_time(self) -> None:
+        """Fire whatever thresholds are due, and let a message expire."""
+        mono = self.session.clock.monotonic()
+        if self._message_until is not None and mono >= self._message_until:
+            self._message, self._message_until = "", None
+        due = self.session.seconds_until_due()
+        if due is None or due > 0:
+            return
+        deadline = self._due_at if self._due_at is not None else mono
+        events = self.session.tick()
+        if any(e.kind in ALARM_KINDS for e in events):
+            if self.alarm is not None:
+                self.alarm.fire()
+            fired = self.session.clock.monotonic()
+            self.stats.alarms.append((deadline, fired))
+            if self._on_alarm is not None:
+                self._on_alarm(deadline, fired)
+            self.overview = False  # the room must see the alarm
+
+    # --- keys ------------------------------------------------------------------------
+    def on_key(self, key: str) -> Outcome | None:
+        if key == "c-c":
+            return Outcome.INTERRUPTED
+        key = key.lower() if len(key) == 1 else key  # Caps Lock must not stop the meeting
+        if self._confirm is not None:
+            confirm, self._confirm = self._confirm, None
+            self.say("")
+            if key != "y":
+                return None
+            if confirm == "quit":
+                return Outcome.QUIT
+            self.command(Cmd.NEXT, None)
+            return None
+        if key == "q":
+            self._ask("quit", _("Quit? Press y to leave (everything is saved), any other key to stay."))
+        elif key == "o":
+            self.overview = not self.overview
+        elif key == "n" and self._last_item_open():
+            self._ask("end", _("This is the last item: end the meeting? Press y to end it, any other key to stay."))
+        elif key in KEY_COMMANDS:
+            cmd, value = KEY_COMMANDS[key]
+            if cmd is Cmd.SILENCE and self.alarm is not None:
+                self.alarm.stop()
+            self.command(cmd, value)
+        else:
+            self.say(_("Keys: space start/pause, n next, p back, + and - a minute, a silence, "
+                       "t tick a point, o overview, q quit."))  # fmt: skip
+        return None
+
+    def _last_item_open(self) -> bool:
+        state = self.session.state
+        return state.ended_at is None and state.current == len(state.items) - 1
+
+    def _ask(self, what: str, prompt: str) -> None:
+        self._confirm = what
+        self._message, self._message_until = prompt, None
+
+    def command(self, cmd: Cmd, value: object) -> None:
+        try:
+            events = self.session.handle(cmd, value)
+        except CommandRefused as e:
+            self.say(str(e))
+            return
+        if cmd is Cmd.ADJUST and events:
+            limit = self.session.state.item.timer.limit
+            self.say(_("Limit now {limit}").format(limit=_clock(limit)))
+        elif cmd is Cmd.SILENCE:
+            self.say(_("Alarm silenced"))
+        elif self._message and self._message_until is not None:
+            self.say("")  # an old complaint must not linger over a new state
+
+    def say(self, message: str) -> None:
+        self._message = message
+        self._message_until = (
+            self.session.clock.monotonic() + MESSAGE_SECONDS if message else None
+        )
+
+    # --- drawing ---------------------------------------------------------------------
+    def view(self) -> View:
+        return snapshot(
+            self.session.state,
+            self.session.stamp(),
+            self.session.clock.utc_offset(),
+            message=self._message,
+            overview=self.overview,
+        )
+
+    def draw(self) -> bool:
+        """Repaint if what would be shown differs from what is; True if it did."""
+        view = self.view()
+        key = (view, self.console.size)
+        if key == self._shown:
+            return False
+        self._shown = key
+        assert self._screen is not None
+        self._screen.update(frame(view, self.options), refresh=True)
+        self.stats.frames += 1
+        return True
+
+
+def _clock(seconds: int) -> str:
+    from retreat.durations import format_clock
+
+    return format_clock(seconds)

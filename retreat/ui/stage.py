@@ -1,0 +1,298 @@
+"""The projected stage: one full-screen frame drawn from a `View`.
+
+`Stage(view, options)` lays itself out at render time for whatever size the terminal
+has, so a resize only needs a repaint. The big digits get every row the other sections
+leave; when rows are short, sections are dropped in a fixed order of importance (the
+session path first, then talking points, the schedule, what is next, ...) while the
+digits keep at least 5 rows. No emoji and, with `ascii`, no ambiguous-width characters.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from rich.cells import cell_len
+from rich.console import Console
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+
+from retreat.durations import format_clock
+from retreat.i18n import _
+from retreat.timer import Phase
+from retreat.ui.bigdigits import BigTime, pick_font, render_lines, supported
+from retreat.ui.cjkwrap import CJKText
+from retreat.ui.view import Point, View
+
+if TYPE_CHECKING:
+    from rich.console import ConsoleOptions, RenderableType, RenderResult
+
+DIGIT_STYLES = {
+    Phase.IDLE: "bold",
+    Phase.ON_TIME: "bold green",
+    Phase.WARNING: "bold yellow",
+    Phase.OVERTIME: "bold red",
+}
+FLASH_SCREEN = "bold bright_white on red"
+MIN_DIGIT_ROWS = 5
+
+
+@dataclass(frozen=True)
+class StageOptions:
+    ascii: bool = False
+    session_path: str = ""
+
+
+# Labels dropped first when the line is short (the key itself always stays).
+_DROP_ORDER = ("t", "p", "o", "+/-", "a", "n", "space", "q")
+
+
+def key_help(width: int) -> str:
+    """The key line, as long as the width allows: every key, with as many labels as fit."""
+    keys = {
+        "space": _("start/pause"),
+        "n": _("next"),
+        "p": _("back"),
+        "+/-": _("1 min"),
+        "a": _("silence"),
+        "t": _("tick point"),
+        "o": _("overview"),
+        "q": _("quit"),
+    }
+    labelled = dict(keys)
+    for drop in (None, *_DROP_ORDER):
+        if drop is not None:
+            labelled[drop] = ""
+        line = "  ".join(f"{key} {label}".strip() for key, label in labelled.items())
+        if cell_len(line) <= width:
+            return line
+    return " ".join(keys)
+
+
+def progress_bar(view: View, width: int, ascii: bool) -> list[Segment]:
+    """`━━━━───  04:12 / 07:00 (+01:00)`: the bar takes what the figures leave.
+
+    Built as segments, not as a Text: it changes every second and must cost little.
+    """
+    figures = f"{format_clock(view.elapsed)} / {format_clock(view.limit)}"
+    if view.adjusted:
+        sign = "+" if view.adjusted > 0 else "-"
+        figures += f" ({sign}{format_clock(abs(view.adjusted))})"
+    figures = figures[:width]
+    bar_width = width - len(figures) - 2
+    line: list[Segment] = []
+    if bar_width >= 4:
+        fraction = min(1.0, view.elapsed / view.limit) if view.limit else 1.0
+        filled = round(bar_width * fraction)
+        full, empty = ("=", "-") if ascii else ("\u2501", "\u2500")
+        done = Style.parse(DIGIT_STYLES[view.phase]) if view.phase is not Phase.IDLE else Style()
+        line += [Segment(full * filled, done), Segment(empty * (bar_width - filled), Style(dim=True))]
+        line.append(Segment("  "))
+    line.append(Segment(figures.ljust(width - sum(len(seg.text) for seg in line))))
+    return line
+
+
+def digit_lines(
+    console: Console, options: ConsoleOptions, clock: str, style: str, ascii: bool, width: int, rows: int
+) -> list[list[Segment]]:
+    """The big digits as segment lines (centred by hand), or plain text if no font fits."""
+    font = None
+    for sample in ("+88:88", clock):
+        if supported(sample) and supported(clock):
+            font = pick_font(sample, width, rows)
+            if font is not None and font.width(clock) <= width:
+                break
+            font = None
+    if font is None:
+        return console.render_lines(
+            BigTime(clock, style=style, ascii=ascii), options.update(width=width, height=rows), pad=True
+        )
+    drawn = Style.parse(style)
+    indent = (width - font.width(clock)) // 2
+    return [
+        [Segment(" " * indent), Segment(line, drawn), Segment(" " * (width - indent - len(line)))]
+        for line in render_lines(clock, font, ascii=ascii)
+    ]
+
+
+def _split(left: str, right: str, width: int, style: str = "") -> Text:
+    """`left` and `right` on one line; `right` is dropped when both do not fit."""
+    text = Text(no_wrap=True, overflow="ellipsis", style=style)
+    gap = width - cell_len(left) - cell_len(right)
+    text.append(left)
+    if right and gap >= 2:
+        text.append(" " * gap + right)
+    return text
+
+
+def _line(text: str, style: str = "", justify: str = "left") -> Text:
+    return Text(text, style=style, no_wrap=True, overflow="ellipsis", justify=justify)  # type: ignore[arg-type]
+
+
+Spec = tuple[object, ...]  # a hashable description of one section part; see `_build`
+
+
+def _build(spec: Spec, width: int) -> RenderableType:
+    kind, *args = spec
+    if kind == "split":
+        left, right, style = args
+        return _split(str(left), str(right), width, style=str(style))
+    if kind == "cjk":
+        text, style = args
+        return CJKText(Text(str(text), style=str(style)))
+    if kind == "help":
+        return _line(key_help(width), style="dim")
+    text, style, justify = args
+    return _line(str(text), style=str(style), justify=str(justify))
+
+
+# Rendered lines by (spec, width), per console: most sections do not change from one
+# second to the next, and re-rendering them was most of the cost of a frame.
+_CACHE: weakref.WeakKeyDictionary[Console, dict[tuple[Spec, int], list[list[Segment]]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _render(console: Console, options: ConsoleOptions, spec: Spec, width: int) -> list[list[Segment]]:
+    cache = _CACHE.setdefault(console, {})
+    key = (spec, width)
+    lines = cache.get(key)
+    if lines is None:
+        if len(cache) > 512:
+            cache.clear()
+        kind, *args = spec
+        if kind == "bar":
+            view, ascii = args
+            assert isinstance(view, View)
+            lines = [progress_bar(view, width, bool(ascii))]
+        elif kind == "digits":
+            clock, style, ascii, rows = (str(args[0]), str(args[1]), bool(args[2]), int(str(args[3])))
+            lines = digit_lines(console, options, clock, style, ascii, width, rows)
+        else:
+            lines = console.render_lines(_build(spec, width), options.update(width=width, height=None), pad=True)
+        cache[key] = lines
+    return lines
+
+
+class Stage:
+    """A renderable frame of the stage; `Overview` replaces it while `o` is on."""
+
+    def __init__(self, view: View, options: StageOptions) -> None:
+        self.view = view
+        self.options = options
+
+    def _sections(self) -> dict[str, list[Spec]]:
+        v = self.view
+        header = f"{v.position}/{v.count}  {v.kind}" if not v.ended else v.meeting
+        caption_style = "reverse" if v.alert or v.status == "paused" else "bold"
+        path = self.options.session_path
+        return {
+            "header": [("split", header, v.time_of_day, "bold")],
+            "title": [("cjk", v.title, "bold")] if not v.ended else [],
+            "who": [("line", v.who, "", "left")] if v.who and not v.ended else [],
+            "caption": [("line", v.caption, caption_style, "center")] if v.caption else [],
+            "bar": [("bar", v, self.options.ascii)] if not v.ended else [],
+            "points": [self._point(p) for p in v.points] if not v.ended else [],
+            "next": [("line", v.next, "", "left")] if not v.ended else [],
+            "schedule": [("line", v.schedule, "", "left")],
+            "message": [("line", v.message, "reverse", "left")] if v.message else [],
+            "session": [("line", _("Session: {path}").format(path=path), "dim", "left")] if path else [],
+            "help": [("help",)],
+        }
+
+    @staticmethod
+    def _point(point: Point) -> Spec:
+        mark = "[x]" if point.ticked else "[ ]"
+        style = "dim" if point.ticked else ("bold" if point.next else "")
+        return ("cjk", f"{mark} {point.text}", style)
+
+    def frame_lines(self, console: Console, options: ConsoleOptions) -> list[list[Segment]]:
+        """Exactly `height` lines of exactly `width` cells (what `DiffScreen` paints)."""
+        width = options.max_width
+        height = options.height if options.height is not None else console.height
+        margin = 1 if width >= 30 else 0
+        inner = max(1, width - 2 * margin)
+        flash = self.view.flash
+        rendered = {
+            name: [_render(console, options, spec, inner) for spec in specs]
+            for name, specs in self._sections().items()
+        }
+        chosen = _choose(rendered, height)
+        digit_rows = max(1, height - sum(len(lines) for lines in chosen.values()))
+        style = FLASH_SCREEN if flash else DIGIT_STYLES[self.view.phase]
+        digits = _render(console, options, ("digits", self.view.clock, style, self.options.ascii, digit_rows), inner)
+        body = _assemble(chosen, digits, digit_rows, inner)[:height]
+        pad = [Segment(" " * margin)] if margin else []
+        lines = [[*pad, *line, *pad] for line in body]
+        lines += [[Segment(" " * width)]] * (height - len(lines))
+        if flash:
+            screen = Style.parse(FLASH_SCREEN)
+            lines = [list(Segment.apply_style(line, screen)) for line in lines]
+        return lines
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        for line in self.frame_lines(console, options):
+            yield from line
+            yield Segment.line()
+
+
+# Above the digits, then below them, in screen order.
+TOP = ("header", "title", "who")
+BOTTOM = ("caption", "bar", "points", "next", "schedule", "message", "session", "help")
+# Kept first when rows are short.
+PRIORITY = ("header", "help", "caption", "message", "title", "bar", "who", "next", "schedule",
+            "points", "session")  # fmt: skip
+Lines = list[list[Segment]]
+
+
+def _choose(rendered: dict[str, list[Lines]], height: int) -> dict[str, Lines]:
+    """The sections that fit while the digits keep their minimum, most important first.
+
+    A section is shown whole or not at all, except the title (its first two lines) and
+    the talking points (as many as fit, two lines each at most).
+    """
+    budget = height - (MIN_DIGIT_ROWS if height >= MIN_DIGIT_ROWS + 3 else 1)
+    chosen: dict[str, Lines] = {}
+    used = 0
+    for name in PRIORITY:
+        room, parts = budget - used, rendered[name]
+        lines: Lines = []
+        if name == "title":
+            lines = parts[0][: min(2, room)] if parts else []
+        elif name == "points":
+            for part in parts:
+                if len(lines) + len(part[:2]) > room:
+                    break
+                lines.extend(part[:2])
+        else:
+            every = [line for part in parts for line in part]
+            lines = every if len(every) <= room else []
+        chosen[name] = lines
+        used += len(lines)
+    return chosen
+
+
+def _assemble(chosen: dict[str, Lines], digits: Lines, digit_rows: int, width: int) -> Lines:
+    top: Lines = [line for name in TOP for line in chosen.get(name, [])]
+    bottom: Lines = [line for name in BOTTOM for line in chosen.get(name, [])]
+    drawn = [line for line in digits if any(seg.text.strip() for seg in line)] or digits[:1]
+    spare = digit_rows - len(drawn)
+    blank = [Segment(" " * width)]
+    above = spare // 2
+    return [*top, *([blank] * above), *drawn, *([blank] * (spare - above)), *bottom]
+
+
+def frame(view: View, options: StageOptions) -> RenderableType:
+    """The whole screen for `view`: the stage, or the overview while it is on."""
+    if view.overview is not None:
+        from retreat.ui.overview import Overview
+
+        return Overview(view, options)
+    return Stage(view, options)
+
+
+def lines_text(lines: Iterable[list[Segment]]) -> str:
+    return "\n".join("".join(s.text for s in line) for line in lines)
