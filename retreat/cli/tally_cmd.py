@@ -166,24 +166,31 @@ def _sections(result: Result, profile: Profile) -> list[Section]:
 
 def _results_table(result: Result, fmt: Show) -> tuple[list[str], list[list[str]]]:
     last = result.rounds[-1].tallies if result.rounds else {}
+    first = result.rounds[0].tallies if result.rounds else {}
     status: dict[str, str] = {}
     for r in result.rounds:
         for name in r.elected:
-            status.setdefault(name, f"elected, round {r.number}")
+            status.setdefault(name, f"elected, round {r.number}" if len(result.rounds) > 1
+                              else "elected")
         for name in r.eliminated:
             status.setdefault(name, f"eliminated, round {r.number}")
-    order = [n for tier in result.ranking for n in tier] if result.ranking else \
-        [*result.winners, *(n for n in last if n not in result.winners)]
-    first = result.rounds[0].tallies if result.rounds else {}
-    head = ["Place", "Candidate", "First round", "Final"]
+    if result.ranking:
+        tiers = result.ranking
+    else:
+        rest = sorted((n for n in last if n not in result.winners), key=lambda n: -last[n])
+        tiers = [[n] for n in [*result.winners, *rest]]
+    several = len(result.rounds) > 1
+    head = ["Place", "Candidate", *(["First round", "Final"] if several else ["Score"]),
+            "Status"]
     rows = []
-    place = 0
-    for name in order:
-        place += 1
-        won = name in result.winners
-        mark = status.get(name, "elected" if won else "")
-        rows.append([str(place), name + (" *" if won else ""), fmt(first.get(name)),
-                     f"{fmt(last.get(name))} {mark}".strip()])
+    place = 1
+    for tier in tiers:
+        for name in tier:
+            mark = "=" if len(tier) > 1 else ""
+            values = [fmt(first.get(name)), fmt(last.get(name))] if several else \
+                [fmt(last.get(name))]
+            rows.append([f"{place}{mark}", name, *values, status.get(name, "")])
+        place += len(tier)
     return head, rows
 
 
