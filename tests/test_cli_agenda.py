@@ -235,7 +235,7 @@ def test_bundled_agendas_check_cleanly() -> None:
     for path in bundled:
         result = check(str(path))
         assert result.exit_code == 0, result.stderr
-        assert "Planned end" in result.stdout or "Planned time" in result.stdout
+        assert any(s in result.stdout for s in ("Planned end", "Planned time", "计划结束", "计划用时"))
 
 
 # --- schema -------------------------------------------------------------------------------
