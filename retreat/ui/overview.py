@@ -20,7 +20,7 @@ from retreat.ui.stage import DIGIT_STYLES, StageOptions, _split, key_help
 from retreat.ui.view import Row, View
 
 if TYPE_CHECKING:
-    from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
+    from rich.console import Console, ConsoleOptions, OverflowMethod, RenderableType, RenderResult
 
 # Lines around the table: now-line, schedule, blank, table head (2 with its rule), footer.
 CHROME = 6
@@ -45,9 +45,10 @@ def table(rows: tuple[Row, ...], width: int, ascii: bool) -> Table:
         pad_edge=False,
     )
     grid.add_column("#", justify="right", no_wrap=True)
-    grid.add_column(_("Item"), ratio=1, no_wrap=True, overflow="ellipsis")
+    overflow: OverflowMethod = "crop" if ascii else "ellipsis"
+    grid.add_column(_("Item"), ratio=1, no_wrap=True, overflow=overflow)
     if wide:
-        grid.add_column(_("Presenter"), no_wrap=True, overflow="ellipsis", max_width=12)
+        grid.add_column(_("Presenter"), no_wrap=True, overflow=overflow, max_width=12)
     grid.add_column(_("Planned"), no_wrap=True)
     grid.add_column(_("Limit"), no_wrap=True)
     grid.add_column(_("Run"), no_wrap=True)
@@ -81,18 +82,20 @@ class Overview:
         v = self.view
         width = options.max_width
         height = options.height if options.height is not None else console.height
-        now = Text(no_wrap=True, overflow="ellipsis")
+        a = self.options.ascii
+        overflow: OverflowMethod = "crop" if a else "ellipsis"
+        now = Text(no_wrap=True, overflow=overflow)
         now.append(f"{v.clock}  ", style=DIGIT_STYLES[v.phase])
         now.append(f"{v.position}/{v.count} {v.title}")
         rows = window(v.overview or (), max(1, height - CHROME))
         lines: list[RenderableType] = [
-            _split(v.overview_title, v.time_of_day, width, style="bold"),
+            _split(v.overview_title, v.time_of_day, width, style="bold", ascii=a),
             now,
-            Text(v.schedule, no_wrap=True, overflow="ellipsis"),
+            Text(v.schedule.replace("\u00b7", "|") if a else v.schedule, no_wrap=True, overflow=overflow),
             table(rows, width, self.options.ascii),
             Text(v.message, style="reverse", no_wrap=True) if v.message else Text(""),
             Text(_("o back to the stage") + "   " + key_help(width - 25), style="dim",
-                 no_wrap=True, overflow="ellipsis"),
+                 no_wrap=True, overflow="crop"),
         ]  # fmt: skip
         rendered = [console.render_lines(r, options.update(width=width, height=None), pad=True)
                     for r in lines]  # fmt: skip

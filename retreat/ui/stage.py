@@ -28,7 +28,7 @@ from retreat.ui.cjkwrap import CJKText
 from retreat.ui.view import Point, View
 
 if TYPE_CHECKING:
-    from rich.console import ConsoleOptions, RenderableType, RenderResult
+    from rich.console import ConsoleOptions, OverflowMethod, RenderableType, RenderResult
 
 DIGIT_STYLES = {
     Phase.IDLE: "bold",
@@ -118,9 +118,13 @@ def digit_lines(
     ]
 
 
-def _split(left: str, right: str, width: int, style: str = "") -> Text:
+def _overflow(ascii: bool) -> OverflowMethod:
+    return "crop" if ascii else "ellipsis"  # the ellipsis character has ambiguous width
+
+
+def _split(left: str, right: str, width: int, style: str = "", ascii: bool = False) -> Text:
     """`left` and `right` on one line; `right` is dropped when both do not fit."""
-    text = Text(no_wrap=True, overflow="ellipsis", style=style)
+    text = Text(no_wrap=True, overflow=_overflow(ascii), style=style)
     gap = width - cell_len(left) - cell_len(right)
     text.append(left)
     if right and gap >= 2:
@@ -128,8 +132,8 @@ def _split(left: str, right: str, width: int, style: str = "") -> Text:
     return text
 
 
-def _line(text: str, style: str = "", justify: str = "left") -> Text:
-    return Text(text, style=style, no_wrap=True, overflow="ellipsis", justify=justify)  # type: ignore[arg-type]
+def _line(text: str, style: str = "", justify: str = "left", ascii: bool = False) -> Text:
+    return Text(text, style=style, no_wrap=True, overflow=_overflow(ascii), justify=justify)  # type: ignore[arg-type]
 
 
 Spec = tuple[object, ...]  # a hashable description of one section part; see `_build`
@@ -138,15 +142,15 @@ Spec = tuple[object, ...]  # a hashable description of one section part; see `_b
 def _build(spec: Spec, width: int) -> RenderableType:
     kind, *args = spec
     if kind == "split":
-        left, right, style = args
-        return _split(str(left), str(right), width, style=str(style))
+        left, right, style, ascii = args
+        return _split(str(left), str(right), width, style=str(style), ascii=bool(ascii))
     if kind == "cjk":
         text, style = args
         return CJKText(Text(str(text), style=str(style)))
     if kind == "help":
-        return _line(key_help(width), style="dim")
-    text, style, justify = args
-    return _line(str(text), style=str(style), justify=str(justify))
+        return _line(key_help(width), style="dim", ascii=True)
+    text, style, justify, ascii = args
+    return _line(str(text), style=str(style), justify=str(justify), ascii=bool(ascii))
 
 
 # Rendered lines by (spec, width), per console: most sections do not change from one
@@ -189,19 +193,24 @@ class Stage:
         header = f"{v.position}/{v.count}  {v.kind}" if not v.ended else v.meeting
         caption_style = "reverse" if v.alert or v.status == "paused" else "bold"
         path = self.options.session_path
+        a = self.options.ascii
         return {
-            "header": [("split", header, v.time_of_day, "bold")],
+            "header": [("split", header, v.time_of_day, "bold", a)],
             "title": [("cjk", v.title, "bold")] if not v.ended else [],
-            "who": [("line", v.who, "", "left")] if v.who and not v.ended else [],
-            "caption": [("line", v.caption, caption_style, "center")] if v.caption else [],
+            "who": [("line", self._plain(v.who), "", "left", a)] if v.who and not v.ended else [],
+            "caption": [("line", v.caption, caption_style, "center", a)] if v.caption else [],
             "bar": [("bar", v, self.options.ascii)] if not v.ended else [],
             "points": [self._point(p) for p in v.points] if not v.ended else [],
-            "next": [("line", v.next, "", "left")] if not v.ended else [],
-            "schedule": [("line", v.schedule, "", "left")],
-            "message": [("line", v.message, "reverse", "left")] if v.message else [],
-            "session": [("line", _("Session: {path}").format(path=path), "dim", "left")] if path else [],
+            "next": [("line", self._plain(v.next), "", "left", a)] if not v.ended else [],
+            "schedule": [("line", self._plain(v.schedule), "", "left", a)],
+            "message": [("line", v.message, "reverse", "left", a)] if v.message else [],
+            "session": [("line", _("Session: {path}").format(path=path), "dim", "left", a)] if path else [],
             "help": [("help",)],
         }
+
+    def _plain(self, text: str) -> str:
+        """With --ascii the separator dot (ambiguous width) becomes a bar."""
+        return text.replace("\u00b7", "|") if self.options.ascii else text
 
     @staticmethod
     def _point(point: Point) -> Spec:
