@@ -1,0 +1,203 @@
+"""The stage loop, driven by keys typed into a pipe and a fake clock (no real sleeps)."""
+
+from __future__ import annotations
+
+import io
+import sqlite3
+from collections import deque
+
+import pytest
+from prompt_toolkit.input import create_pipe_input
+from rich.console import Console
+
+from retreat.engine import Status
+from retreat.timer import Phase
+from retreat.ui.keys import KeyReader
+from retreat.ui.runloop import Outcome, RunLoop
+from retreat.ui.stage import StageOptions
+
+
+class Script:
+    """Keys typed into the pipe and seconds passing on the fake clock, in order.
+
+    A number lets that much time pass: the loop wakes at each deadline on the way, as
+    it would on a real clock. When the script runs out, the terminal closes.
+    """
+
+    def __init__(self, reader, pipe, clock, steps):
+        self.reader, self.pipe, self.clock = reader, pipe, clock
+        self.steps = deque(steps)
+        self.deadlines: list[float | None] = []
+
+    def get(self, deadline=None):
+        self.deadlines.append(deadline)
+        if not self.steps:
+            raise EOFError
+        step = self.steps[0]
+        if isinstance(step, (int, float)):
+            now = self.clock.monotonic()
+            wait = step if deadline is None else max(0.0, min(step, deadline - now))
+            self.clock.advance(wait)
+            if step - wait <= 1e-9:
+                self.steps.popleft()
+            else:
+                self.steps[0] = step - wait
+            return None
+        self.steps.popleft()
+        self.pipe.send_text(step)
+        return self.reader.get(self.clock.monotonic() + 5)
+
+
+class Frames:
+    """A screen that keeps what it was asked to paint, with what the store held then."""
+
+    def __init__(self, session):
+        self.session = session
+        self.frames = []
+        self.committed = []
+
+    def update(self, renderable, refresh=True):
+        self.frames.append(renderable)
+        with sqlite3.connect(self.session.path) as db:
+            self.committed.append([k for (k,) in db.execute("SELECT kind FROM events ORDER BY seq")])
+
+    def text(self, index=-1, width=80, height=24):
+        console = Console(file=io.StringIO(), record=True, width=width, height=height, color_system=None)
+        console.print(self.frames[index])
+        return console.export_text()
+
+
+class FakeAlarm:
+    def __init__(self):
+        self.fired = 0
+        self.stopped = 0
+
+    def fire(self):
+        self.fired += 1
+        return False
+
+    def stop(self):
+        self.stopped += 1
+
+
+@pytest.fixture
+def drive(session, clock):
+    def run(*steps, width=80, height=24):
+        console = Console(file=io.StringIO(), width=width, height=height, color_system=None)
+        screen = Frames(session)
+        alarm = FakeAlarm()
+        with create_pipe_input() as pipe, KeyReader(pipe, clock=clock.monotonic) as reader:
+            script = Script(reader, pipe, clock, steps)
+            loop = RunLoop(session, script, console, alarm=alarm, screen=screen,
+                           options=StageOptions(session_path="short.retreat"))  # fmt: skip
+            outcome = loop.run()
+        return outcome, loop, screen, alarm, script
+
+    return run
+
+
+def kinds(session):
+    with sqlite3.connect(session.path) as db:
+        return [k for (k,) in db.execute("SELECT kind FROM events ORDER BY seq")]
+
+
+def test_space_starts_and_the_event_is_saved_before_the_screen_shows_it(drive, session):
+    outcome, _loop, screen, _alarm, _script = drive(" ", "q", "y")
+    assert outcome is Outcome.QUIT
+    first_running = next(i for i, f in enumerate(screen.frames) if f.view.status is Status.RUNNING)
+    assert "item_started" in screen.committed[first_running]
+    assert "item_started" not in screen.committed[first_running - 1]
+
+
+def test_space_pauses_and_resumes(drive, session):
+    drive(" ", 3, " ", 5, " ", 2, "q", "y")
+    assert kinds(session)[-3:] == ["item_started", "item_paused", "item_resumed"]
+    timer = session.state.item.timer
+    assert session.state.item.status is Status.RUNNING
+    assert timer.elapsed(session.stamp()) == pytest.approx(5)
+
+
+def test_plus_and_minus_adjust_by_a_minute(drive, session):
+    _outcome, _loop, screen, _a, _s = drive("+", "+", "-", "q")
+    assert session.state.item.timer.limit == 180
+    assert "Limit now 03:00" in screen.text(-2) or "Limit now 03:00" in screen.text()
+
+
+def test_time_up_fires_the_alarm_on_the_deadline_and_repeats(drive, session, clock):
+    # r2: 90 s, warning 30 s, alarm every 20 s
+    outcome, loop, screen, alarm, script = drive("n", " ", 60, 30, 45, "a", 30, "q", "y")
+    assert outcome is Outcome.QUIT
+    log = kinds(session)
+    assert log.count("warning_reached") == 1 and log.count("time_up") == 1
+    assert log.count("alarm_repeated") == 2  # at +20 s and +40 s, then silenced at +45
+    assert "alarm_silenced" in log
+    assert alarm.fired == 3 and alarm.stopped == 1
+    assert [fired - deadline for deadline, fired in loop.stats.alarms] == [0, 0, 0]
+    assert session.state.item.timer.phase(session.stamp()) is Phase.OVERTIME
+
+
+def test_the_loop_wakes_at_each_whole_second_and_at_each_deadline(drive, session, clock):
+    start = clock.monotonic()
+    _o, _loop, _screen, _alarm, script = drive(" ", 2.5, "q", "y")
+    waits = [d - start for d in script.deadlines[1:4] if d is not None]
+    assert waits == pytest.approx([1, 2, 3])
+
+
+def test_a_refused_command_is_a_message_not_a_crash(drive):
+    _o, _loop, screen, _a, _s = drive("p", "a", "q", "y")
+    texts = [screen.text(i) for i in range(len(screen.frames))]
+    assert any("this is the first item" in t for t in texts)
+    assert any("no alarm is sounding" in t for t in texts)
+
+
+def test_quit_needs_y_any_other_key_cancels(drive, session):
+    outcome, _l, screen, _a, _s = drive("q", "x", "q", "y")
+    assert outcome is Outcome.QUIT
+    assert any("Quit? Press y" in screen.text(i) for i in range(len(screen.frames)))
+    assert kinds(session).count("item_started") == 0  # `x` was not read as a command
+
+
+def test_ctrl_c_leaves_with_the_session_safe(drive, session):
+    outcome, *_ = drive(" ", 3, "\x03")
+    assert outcome is Outcome.INTERRUPTED
+    assert "item_started" in kinds(session)
+
+
+def test_a_closed_terminal_ends_the_loop(drive):
+    outcome, *_ = drive(" ")
+    assert outcome is Outcome.CLOSED
+
+
+def test_caps_lock_letters_still_work(drive, session):
+    drive("N", "T", "Q", "Y")
+    assert session.state.current == 1 and session.state.item.ticked == [0]
+
+
+def test_o_toggles_the_overview_and_an_alarm_closes_it(drive, session):
+    _o, loop, screen, _a, _s = drive(" ", "o", 10, "o", "o", 115, "q", "y")
+    texts = [screen.text(i) for i in range(len(screen.frames))]
+    assert any("Agenda: planned and actual" in t for t in texts)
+    assert "Agenda: planned and actual" not in screen.text()  # time up closed it
+
+
+def test_nothing_is_repainted_while_nothing_shown_changes(drive, session):
+    _o, loop, _screen, _a, _s = drive(" ", 10, "q", "y")
+    assert loop.stats.frames <= 10 + 4  # one per second of countdown, the start, the prompt
+    _o, loop, _screen, _a, _s = drive(" ", 20, "q", "y")  # paused: the digits stand still
+    assert loop.stats.wakes >= 20 and loop.stats.frames <= 5
+
+
+def test_the_last_item_asks_before_ending_the_meeting(drive, session):
+    drive("n", "n", "n", "n", "x", "n", "y", "q", "y")
+    assert session.state.ended_at is not None
+    assert kinds(session).count("meeting_ended") == 1
+
+
+def test_a_resize_repaints_the_same_view(session, clock):
+    console = Console(file=io.StringIO(), width=80, height=24, color_system=None)
+    screen = Frames(session)
+    with create_pipe_input() as pipe, KeyReader(pipe, clock=clock.monotonic) as reader:
+        loop = RunLoop(session, Script(reader, pipe, clock, []), console, screen=screen)
+        assert loop.draw() is True and loop.draw() is False
+        console.size = (100, 30)
+        assert loop.draw() is True
