@@ -88,6 +88,8 @@ class _Count:
             reached = [c for c in self.hopeful if self.has_quota(c)]
             for c in self.by_tally(reached, "order of election", no):
                 self._elect(c, no, rnd)
+            # a candidate elected with exactly a quota has no surplus to transfer
+            self.pending = [(c, r) for c, r in self.pending if self.piles.tally[c] > self.quota]
             if len(self.hopeful) > self.seats_left() > 0:
                 if self.pending:
                     self._surplus(no, rnd)

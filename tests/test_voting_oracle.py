@@ -1,0 +1,155 @@
+"""Winners cross-checked against pref_voting (a test-only oracle) on random profiles.
+
+Where our count broke no tie, the winners must be exactly pref_voting's; where it broke one,
+ours must be among the winners pref_voting returns (it returns every tied winner).
+Conventions are aligned explicitly: truncated ballots use pref_voting's extended strict
+preference; Schulze uses winning votes (support) as the link strength; STV uses pref_voting's
+weighted inclusive Gregory `stv_wig` with the integer Droop quota; Borda and IRV are compared
+on complete rankings, where the truncation conventions cannot differ.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from retreat.voting import count
+from retreat.voting.ballots import build_profile, rows_to_matrix
+
+pytest.importorskip("pref_voting")
+
+from pref_voting.grade_methods import approval  # noqa: E402
+from pref_voting.grade_profiles import GradeProfile  # noqa: E402
+from pref_voting.iterative_methods import instant_runoff, instant_runoff_put  # noqa: E402
+from pref_voting.margin_based_methods import beat_path, ranked_pairs  # noqa: E402
+from pref_voting.profiles import Profile as PVProfile  # noqa: E402
+from pref_voting.profiles_with_ties import ProfileWithTies  # noqa: E402
+from pref_voting.proportional_methods import stv_wig  # noqa: E402
+from pref_voting.scoring_methods import borda, plurality  # noqa: E402
+
+RUNS = settings(max_examples=300, deadline=None, derandomize=True,
+                suppress_health_check=[HealthCheck.too_slow])
+
+
+@st.composite
+def elections(draw: st.DrawFn, complete: bool) -> tuple[int, list[tuple[list[int], int]]]:
+    m = draw(st.integers(3, 5))
+    n = draw(st.integers(1, 10))
+    ballots = []
+    for _ in range(n):
+        order = draw(st.permutations(range(m)))
+        length = m if complete else draw(st.integers(1, m))
+        ballots.append((list(order[:length]), draw(st.integers(1, 5))))
+    return m, ballots
+
+
+def ours(m: int, ballots: list[tuple[list[int], int]], method: str, seats: int = 1):
+    profile = build_profile(
+        [str(c) for c in range(m)], rows_to_matrix([b for b, _ in ballots]),
+        np.array([w for _, w in ballots], dtype=np.int64), np.arange(1, len(ballots) + 1),
+    )
+    result = count(profile, method, seats, seed=1)
+    return [int(w) for w in result.winners], result.ties
+
+
+def with_ties(m: int, ballots: list[tuple[list[int], int]]) -> ProfileWithTies:
+    p = ProfileWithTies([{c: r + 1 for r, c in enumerate(b)} for b, _ in ballots],
+                        [w for _, w in ballots], candidates=list(range(m)))
+    p.use_extended_strict_preference()
+    return p
+
+
+def linear(m: int, ballots: list[tuple[list[int], int]]) -> PVProfile:
+    return PVProfile([b for b, _ in ballots], [w for _, w in ballots])
+
+
+def agree(winners: list[int], ties: list, reference: list[int]) -> None:
+    if ties:
+        assert set(winners) <= set(reference)
+    else:
+        assert sorted(winners) == sorted(reference)
+
+
+def elected_while_surplus_pending(m: int, ballots, seats: int) -> bool:
+    """Did someone reach the quota while an earlier winner's surplus still waited?
+
+    Then the rules differ on purpose: we (and Droop's WIGM) elect at once and transfer one
+    surplus per round, largest first; pref_voting's stv_wig first transfers every surplus of
+    the earlier stage, so the waiting surplus can still reach the new winner.
+    """
+    profile = build_profile(
+        [str(c) for c in range(m)], rows_to_matrix([b for b, _ in ballots]),
+        np.array([w for _, w in ballots], dtype=np.int64), np.arange(1, len(ballots) + 1),
+    )
+    waiting: set[str] = set()
+    for rnd in count(profile, "stv", seats, seed=1).rounds:
+        if rnd.elected and waiting:
+            return True
+        waiting |= {e for e in rnd.elected if rnd.tallies[e] > rnd.quota}
+        waiting -= {t.source for t in rnd.transfers if t.kind == "surplus"}
+    return False
+
+
+@RUNS
+@given(elections(complete=False), st.integers(1, 3))
+def test_stv_matches_pref_voting_wig(election, seats: int) -> None:
+    m, ballots = election
+    seats = min(seats, m - 1)
+    winners, ties = ours(m, ballots, "stv", seats)
+    if not ties and not elected_while_surplus_pending(m, ballots, seats):
+        ref = stv_wig(with_ties(m, ballots), num_seats=seats, quota_rule="droop")
+        assert sorted(winners) == sorted(ref)
+
+
+@RUNS
+@given(elections(complete=True))
+def test_irv_matches_pref_voting(election) -> None:
+    m, ballots = election
+    winners, ties = ours(m, ballots, "irv")
+    p = linear(m, ballots)
+    agree(winners, ties, instant_runoff_put(p) if ties else instant_runoff(p))
+
+
+@RUNS
+@given(elections(complete=True))
+def test_borda_matches_pref_voting(election) -> None:
+    m, ballots = election
+    winners, ties = ours(m, ballots, "borda")
+    agree(winners, ties, borda(linear(m, ballots)))
+
+
+@RUNS
+@given(elections(complete=True))
+def test_plurality_matches_pref_voting(election) -> None:
+    m, ballots = election
+    winners, ties = ours(m, ballots, "plurality")
+    agree(winners, ties, plurality(linear(m, ballots)))
+
+
+@RUNS
+@given(elections(complete=False))
+def test_schulze_matches_pref_voting_beat_path(election) -> None:
+    m, ballots = election
+    winners, ties = ours(m, ballots, "schulze")
+    p = with_ties(m, ballots)
+    agree(winners, ties, beat_path(p, strength_function=p.support))
+
+
+@RUNS
+@given(elections(complete=False))
+def test_ranked_pairs_matches_pref_voting(election) -> None:
+    m, ballots = election
+    winners, ties = ours(m, ballots, "ranked_pairs")
+    agree(winners, ties, ranked_pairs(with_ties(m, ballots)))
+
+
+@RUNS
+@given(elections(complete=False))
+def test_approval_matches_pref_voting(election) -> None:
+    m, ballots = election
+    winners, ties = ours(m, ballots, "approval")
+    grades = [{c: int(c in b) for c in range(m)} for b, _ in ballots]
+    g = GradeProfile(grades, [0, 1], gcounts=[w for _, w in ballots], candidates=list(range(m)))
+    agree(winners, ties, approval(g))
