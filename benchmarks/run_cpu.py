@@ -57,9 +57,13 @@ def ensure_termdown() -> Path | None:
 
 def start(name: str, cwd: Path, command: str) -> int:
     tmux("new-session", "-d", "-s", name, "-x", "100", "-y", "30", "-c", str(cwd),
-         f"env LANG=C.UTF-8 TERM=xterm-256color exec {command}")  # fmt: skip
+         f"env LANG=C.UTF-8 TERM=xterm-256color {command}")  # fmt: skip (sh and env exec: the pane pid is the program)
     time.sleep(0.5)
-    return int(tmux("display-message", "-p", "-t", name, "#{pane_pid}", capture=True).strip())
+    pid = int(tmux("display-message", "-p", "-t", name, "#{pane_pid}", capture=True).strip())
+    comm = Path(f"/proc/{pid}/comm").read_text().strip()
+    if comm in ("sh", "bash", "env"):
+        raise SystemExit(f"the pane runs {comm}, not the program: the figures would be wrong")
+    return pid
 
 
 def wait_for(name: str, text: str, timeout: float = 15.0) -> None:
