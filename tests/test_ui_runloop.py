@@ -201,3 +201,8 @@ def test_a_resize_repaints_the_same_view(session, clock):
         assert loop.draw() is True and loop.draw() is False
         console.size = (100, 30)
         assert loop.draw() is True
+
+
+def test_t_on_an_item_without_points_says_so(drive, session):
+    _o, _l, screen, _a, _s = drive("n", "n", "t", "q", "y")
+    assert any("This item has no talking points." in screen.text(i) for i in range(len(screen.frames)))

@@ -188,6 +188,8 @@ class RunLoop:
             self.overview = not self.overview
         elif key == "n" and self._last_item_open():
             self._ask("end", _("This is the last item: end the meeting? Press y to end it, any other key to stay."))
+        elif key == "t" and not self.session.state.item.item.points:
+            self.say(_("This item has no talking points."))
         elif key in KEY_COMMANDS:
             cmd, value = KEY_COMMANDS[key]
             if cmd is Cmd.SILENCE and self.alarm is not None:
