@@ -12,7 +12,8 @@ from retreat.cli.common import new_app
 app = new_app()
 
 SESSION_NAME = "retreat-demo.retreat"
-MINUTES_NAME = "retreat-demo-minutes.md"
+MINUTES_STEM = "retreat-demo-minutes"
+MINUTES_NAME = f"{MINUTES_STEM}.md"
 
 
 @app.command()
@@ -23,16 +24,24 @@ def demo(
     lang: Annotated[
         str, typer.Option("--lang", help="zh-CN (the bundled Chinese agenda) or en (its English sibling).")
     ] = "zh-CN",
+    formats: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="Which minutes to write, comma-separated: md, html (print-ready), docx (Word).",
+        ),
+    ] = "md",
 ) -> None:
     """Run the bundled retreat agenda in simulated time (no input needed) and write its minutes.
 
-    Writes retreat-demo.retreat and retreat-demo-minutes.md into the current folder (or
-    --out), replacing those of an earlier demo.
+    Writes retreat-demo.retreat and retreat-demo-minutes.md (and .html, .docx with
+    --format md,html,docx) into the current folder (or --out), replacing those of an
+    earlier demo.
     """
     from rich.console import Console
 
     from retreat import agenda as agenda_mod
-    from retreat import i18n
+    from retreat import exports, i18n
     from retreat.demo import run_demo
     from retreat.errors import UsageError
     from retreat.minutes import render
@@ -43,6 +52,7 @@ def demo(
     if i18n.normalise(lang) != lang.strip() and lang.strip().lower() not in ("zh", "zh-cn", "zh_cn", "en"):
         raise UsageError(i18n._("--lang takes zh-CN or en, not {lang}").format(lang=lang))
     lang = i18n.set_language(lang)
+    wanted = exports.parse_formats(formats)
     agenda = agenda_mod.load(bundled_agenda(lang))
     if not out.is_dir():
         raise UsageError(i18n._("{out} is not a folder").format(out=out))
@@ -55,7 +65,14 @@ def demo(
 
     for step in run_demo(agenda, session_path):
         console.print(demo_line(step), soft_wrap=True)
-    minutes_path = out / MINUTES_NAME
-    write_text(minutes_path, render(load(session_path)))
+    record = load(session_path)
+    text = render(record)
     console.print(_("Session: {path}").format(path=session_path))
-    console.print(_("Minutes: {path}").format(path=minutes_path))
+    for fmt in wanted:
+        minutes_path = out / f"{MINUTES_STEM}{exports.SUFFIXES[fmt][0]}"
+        if fmt == "md":
+            write_text(minutes_path, text)
+        else:
+            data = exports.export(text, fmt, lang, draft=not record.state.approvals)
+            exports.write_file(minutes_path, data)
+        console.print(_("Minutes: {path}").format(path=minutes_path))

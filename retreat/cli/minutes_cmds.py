@@ -18,26 +18,46 @@ SessionArg = Annotated[Path, typer.Argument(help="The session file (.retreat) of
 def minutes(
     session: SessionArg,
     output: Annotated[
-        Path | None, typer.Option("-o", "--output", help="Write the minutes to this file (replacing it).")
+        Path | None,
+        typer.Option(
+            "-o",
+            "--output",
+            help="Write to this file (replacing it). Markdown without -o goes to stdout; "
+            "html and docx go to <session>-minutes.html/.docx in the current folder.",
+        ),
     ] = None,
     template: Annotated[
-        Path | None, typer.Option("--template", help="A Jinja2 template to use instead of the bundled one.")
+        str | None,
+        typer.Option(
+            "--template",
+            help="A gallery template (minutes, summary, commitments) or a Jinja2 template file.",
+        ),
+    ] = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            help="md, html (one self-contained file to print to PDF) or docx (Word); "
+            "default: from the -o file's extension, else md.",
+        ),
     ] = None,
 ) -> None:
-    """Render the formal Markdown minutes of a session (marked DRAFT until approved)."""
-    from retreat import i18n
+    """Render the formal minutes of a session (marked DRAFT until approved) as Markdown, HTML or Word."""
+    from retreat import exports, i18n
+    from retreat.exports import gallery
     from retreat.minutes import render
     from retreat.session import load
-    from retreat.ui.files import write_text
 
     record = load(session)
-    i18n.set_language(record.agenda.language)
-    text = render(record, template)
-    if output is None:
+    lang = i18n.set_language(record.agenda.language)
+    fmt = exports.choose_format(fmt, output)
+    text = render(record, gallery.resolve(template))
+    if output is None and fmt == "md":
         typer.echo(text, nl=False)
-    else:
-        write_text(output, text)
-        typer.echo(i18n._("Minutes: {path}").format(path=output), err=True)
+        return
+    target = output if output is not None else exports.default_output(session, fmt)
+    exports.write_file(target, exports.export(text, fmt, lang, draft=not record.state.approvals))
+    typer.echo(i18n._("Minutes: {path}").format(path=target), err=True)
 
 
 @app.command()

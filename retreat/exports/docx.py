@@ -1,0 +1,284 @@
+"""Markdown minutes -> a Word document (python-docx), in the style of formal minutes.
+
+The Markdown is the source of truth: this walks the same markdown-it tokens the HTML
+export renders, so both say exactly what the Markdown says. Headings become Word
+headings (the title centred over a red rule, "一、" sections in 黑体, items in 楷体), the
+meeting-info list a block of unbulleted lines, the DRAFT/approval quote a boxed line,
+task lists ☑/☐ lines, tables grid tables with a repeated, shaded header row. A4, page
+"N of M" in the footer, the title (and DRAFT) in the header from page two on.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from retreat.exports import docx_styles as ds
+from retreat.exports import mdparse
+from retreat.exports.html import DRAFT_LABEL, PAGE_LABEL, display_width
+from retreat.exports.style import (
+    MARGIN_LEFT,
+    MARGIN_RIGHT,
+    PAGE_WIDTH,
+    Faces,
+    HouseStyle,
+    house_style,
+)
+from retreat.i18n import translator
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
+
+def _classes(tok: Token) -> str:
+    return str(tok.attrGet("class") or "")
+
+
+HEADINGS = {"h1": "Heading 1", "h2": "Heading 2", "h3": "Heading 3"}
+BULLETS = ("List Bullet", "List Bullet 2", "List Bullet 3")
+
+
+def to_docx(markdown: str, lang: str, *, draft: bool = False) -> bytes:
+    """The .docx file (as bytes) for the Markdown minutes `markdown` in language `lang`."""
+    from docx import Document
+
+    tokens = mdparse.parse(markdown)
+    doc = Document()
+    style = house_style(lang)
+    ds.setup(doc, style, lang)
+    title = mdparse.title(tokens)
+    t = translator(lang).gettext
+    _header_footer(doc, title + (f" · {t(DRAFT_LABEL)}" if draft else ""), t(PAGE_LABEL))
+    doc.core_properties.title = title
+    doc.core_properties.language = lang
+    doc.core_properties.author = "retreat"
+    doc.core_properties.comments = ""
+    _Writer(doc, style, lang.lower().startswith("zh")).write(tokens)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def _header_footer(doc: Any, head: str, page_label: str) -> None:
+    import re
+
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    section = doc.sections[0]
+    section.different_first_page_header_footer = True
+    header = section.header.paragraphs[0]
+    header.text = head
+    header.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for footer in (section.footer, section.first_page_footer):
+        p = footer.paragraphs[0]
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        for piece in re.split(r"(%\(pages?\)s)", page_label):
+            if piece == "%(page)s":
+                ds.page_field(p, "PAGE")
+            elif piece == "%(pages)s":
+                ds.page_field(p, "NUMPAGES")
+            elif piece:
+                p.add_run(piece)
+
+
+@dataclass
+class _Cell:
+    inline: Token | None
+    align: str
+    header: bool
+
+
+@dataclass
+class _Writer:
+    doc: Any
+    style: HouseStyle
+    zh: bool
+    lists: list[dict[str, Any]] = field(default_factory=list)  # open lists, innermost last
+    quote: int = 0
+
+    def write(self, tokens: list[Token]) -> None:
+        i = 0
+        while i < len(tokens):
+            i = self._block(tokens, i)
+
+    def _block(self, tokens: list[Token], i: int) -> int:
+        tok = tokens[i]
+        kind = tok.type
+        if kind == "heading_open":
+            name = HEADINGS.get(tok.tag, "Heading 3")
+            self._inline(self.doc.add_paragraph(style=name), tokens[i + 1])
+            return i + 3
+        if kind == "paragraph_open":
+            self._inline(self._paragraph(tok), tokens[i + 1])
+            return i + 3
+        if kind in ("bullet_list_open", "ordered_list_open"):
+            info = mdparse.INFO_CLASS in _classes(tok)
+            self.lists.append({"ordered": kind == "ordered_list_open", "info": info, "item": None})
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            self.lists.pop()
+        elif kind == "list_item_open":
+            self.lists[-1]["item"] = tok
+            self.lists[-1]["first"] = True
+        elif kind == "blockquote_open":
+            self.quote += 1
+        elif kind == "blockquote_close":
+            self.quote -= 1
+        elif kind == "table_open":
+            return self._table(tokens, i)
+        elif kind == "hr":
+            self.doc.add_paragraph(style=ds.RULE)
+        elif kind in ("fence", "code_block"):
+            for line in tok.content.rstrip("\n").split("\n"):
+                self.doc.add_paragraph(line, style=ds.CODE)
+        return i + 1
+
+    def _paragraph(self, tok: Token) -> Any:
+        """A new Word paragraph in the style the Markdown context calls for."""
+        from docx.shared import Pt
+
+        if self.quote:
+            return self.doc.add_paragraph(style=ds.NOTICE)
+        if mdparse.COLOPHON_CLASS in _classes(tok):
+            return self.doc.add_paragraph(style=ds.COLOPHON)
+        if not self.lists:
+            p = self.doc.add_paragraph(style="Normal")
+            if self.zh:
+                p.paragraph_format.first_line_indent = Pt(self.style.body_pt * 2)
+            return p
+        return self._list_paragraph()
+
+    def _list_paragraph(self) -> Any:
+        from docx.shared import Pt
+
+        current = self.lists[-1]
+        depth = sum(1 for lst in self.lists if not lst["info"])
+        indent = Pt(self.style.body_pt * 2 * depth)
+        item: Token = current["item"]
+        first, current["first"] = current["first"], False
+        if current["info"]:
+            p = self.doc.add_paragraph(style=ds.INFO)
+        elif mdparse.TASK_CLASS in _classes(item):
+            p = self.doc.add_paragraph(style=ds.TASK)
+            p.paragraph_format.left_indent = indent
+        elif current["ordered"] and first:
+            p = self.doc.add_paragraph(style=ds.TASK)
+            p.paragraph_format.left_indent = indent
+            p.paragraph_format.first_line_indent = -Pt(self.style.body_pt * 1.5)
+            p.add_run(f"{item.info}{item.markup} ")
+        elif first:
+            p = self.doc.add_paragraph(style=BULLETS[min(depth, 3) - 1])
+        else:  # a second paragraph in the same item: aligned with the text, no bullet
+            p = self.doc.add_paragraph(style=ds.TASK)
+            p.paragraph_format.left_indent = indent
+        return p
+
+    def _inline(self, paragraph: Any, inline: Token) -> None:
+        from docx.oxml.ns import qn
+
+        bold = italic = 0
+        for child in inline.children or []:
+            kind = child.type
+            if kind in ("strong_open", "strong_close"):
+                bold += 1 if kind == "strong_open" else -1
+            elif kind in ("em_open", "em_close"):
+                italic += 1 if kind == "em_open" else -1
+            elif kind == "hardbreak":
+                paragraph.add_run().add_break()
+            elif kind in ("text", "code_inline", "softbreak"):
+                text = " " if kind == "softbreak" else child.content
+                run = paragraph.add_run(text)
+                run.bold = bold > 0 or None
+                run.italic = italic > 0 or None
+                if kind == "code_inline":
+                    ds.set_faces(run._r, Faces("Consolas", self.style.body.east_asia))
+                elif self.zh:
+                    # Quotes and dashes are shared by Latin and CJK: in a Chinese
+                    # document they take the East Asian face, as Word does when typing.
+                    run._r.get_or_add_rPr().get_or_add_rFonts().set(qn("w:hint"), "eastAsia")
+
+    def _table(self, tokens: list[Token], i: int) -> int:
+        rows: list[list[_Cell]] = []
+        header = False
+        while tokens[i].type != "table_close":
+            tok = tokens[i]
+            if tok.type == "thead_open":
+                header = True
+            elif tok.type == "tbody_open":
+                header = False
+            elif tok.type == "tr_open":
+                rows.append([])
+            elif tok.type in ("th_open", "td_open"):
+                align = str(tok.attrGet("style") or "").removeprefix("text-align:")
+                inline = tokens[i + 1] if tokens[i + 1].type == "inline" else None
+                rows[-1].append(_Cell(inline, align, header))
+            i += 1
+        _build_table(self.doc, rows, self.style, self.zh)
+        return i + 1
+
+
+def _build_table(doc: Any, rows: list[list[_Cell]], style: HouseStyle, zh: bool) -> None:
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Mm
+
+    ncols = max(len(r) for r in rows)
+    table = doc.add_table(rows=len(rows), cols=ncols)
+    table.style = doc.styles["Table Grid"]
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    widths = column_widths(rows, ncols, style)
+    aligns = {"right": WD_ALIGN_PARAGRAPH.RIGHT, "center": WD_ALIGN_PARAGRAPH.CENTER}
+    writer = _Writer(doc, style, zh)
+    for row, cells in zip(table.rows, rows, strict=False):
+        tr_pr = row._tr.get_or_add_trPr()
+        tr_pr.append(OxmlElement("w:cantSplit"))
+        if cells and cells[0].header:
+            tr_pr.append(OxmlElement("w:tblHeader"))  # repeated on every page
+        for c, cell in enumerate(row.cells):
+            cell.width = Mm(widths[c])
+            p = cell.paragraphs[0]
+            p.style = doc.styles[ds.CELL]
+            spec = cells[c] if c < len(cells) else None
+            if spec is None:
+                continue
+            if spec.header:
+                p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+                shade = OxmlElement("w:shd")
+                shade.set(qn("w:val"), "clear")
+                shade.set(qn("w:color"), "auto")
+                shade.set(qn("w:fill"), "E7E6E6")
+                cell._tc.get_or_add_tcPr().append(shade)
+            elif spec.align in aligns:
+                p.alignment = aligns[spec.align]
+            if spec.inline is not None:
+                writer._inline(p, spec.inline)
+            if spec.header:
+                for run in p.runs:
+                    run.bold = True
+    grid = table._tbl.tblGrid
+    for col, width in zip(grid.findall(qn("w:gridCol")), widths, strict=False):
+        col.set(qn("w:w"), str(int(Mm(width).twips)))
+    doc.add_paragraph(style=ds.CELL)  # Word joins two tables that touch
+
+
+def column_widths(rows: list[list[_Cell]], ncols: int, style: HouseStyle) -> list[float]:
+    """Millimetres per column: short columns (times, counts) keep their width, long ones share the rest."""
+    usable = PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT
+    unit = style.table_pt * 0.3528 / 2  # mm per display column (half an em)
+    natural = []
+    for c in range(ncols):
+        texts = [mdparse.plain(cell.inline) for row in rows if c < len(row) and (cell := row[c]).inline]
+        natural.append(max((display_width(t) for t in texts), default=1) + 2.5)
+    avail = usable / unit
+    if sum(natural) <= avail:
+        return [n * usable / sum(natural) for n in natural]
+    short = [n <= 12 for n in natural]
+    fixed = sum(n for n, s in zip(natural, short, strict=True) if s)
+    long_total = sum(n for n, s in zip(natural, short, strict=True) if not s)
+    rest = avail - fixed
+    if rest < 10 * short.count(False):  # too many columns: share in proportion, capped
+        capped = [min(n, 30.0) for n in natural]
+        return [n * usable / sum(capped) for n in capped]
+    return [(n if s else rest * n / long_total) * unit for n, s in zip(natural, short, strict=True)]

@@ -1,0 +1,249 @@
+"""Markdown minutes -> one self-contained HTML file, ready to print to PDF from a browser.
+
+Everything is inline: the CSS is in a <style> element, no script, no image, no web font, no
+link to anything. The print CSS sets A4 with the margins of a formal document and puts
+"page N of M" in the bottom margin with `@page` margin boxes (`@bottom-center` with
+`counter(page)` / `counter(pages)`), which Chromium supports since version 131 and Firefox
+and WeasyPrint also render. In a browser's print dialog, switch off the browser's own
+"Headers and footers" so it does not print the file's address over them; headless
+Chromium does that with `--no-pdf-header-footer`.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from typing import TYPE_CHECKING
+
+from retreat.exports import mdparse
+from retreat.exports.style import (
+    CJK_KAI,
+    CJK_SANS,
+    CJK_SERIF,
+    CJK_SONG,
+    LATIN_SANS,
+    LATIN_SERIF,
+    MARGIN_BOTTOM,
+    MARGIN_LEFT,
+    MARGIN_RIGHT,
+    MARGIN_TOP,
+    css_stack,
+    house_style,
+)
+from retreat.i18n import N_, translator
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
+
+PAGE_LABEL = N_("Page %(page)s of %(pages)s")
+DRAFT_LABEL = N_("DRAFT")
+SHORT_CELL = 10  # display columns: "工作汇报" is 8, "+00:45" is 6
+
+
+def to_html(markdown: str, lang: str, *, draft: bool = False) -> str:
+    """The whole HTML document for the Markdown minutes `markdown` in language `lang`.
+
+    `draft` adds the word DRAFT to the running head of every page but the first.
+    """
+    md = mdparse.parser()
+    env: dict[str, object] = {}
+    tokens = md.parse(markdown, env)
+    _mark_short_cells(tokens)
+    body = md.renderer.render(tokens, md.options, env)
+    t = translator(lang).gettext
+    title = mdparse.title(tokens)
+    return _PAGE.format(
+        lang=html.escape(lang, quote=True),
+        title=html.escape(title),
+        css=css(lang, title, t(PAGE_LABEL), t(DRAFT_LABEL) if draft else ""),
+        body=body,
+    )
+
+
+def _mark_short_cells(tokens: list[Token]) -> None:
+    """Cells with a few characters (times, counts, "工作汇报") are kept on one line.
+
+    CSS alone cannot say "don't break short cells": without this a ten-column agenda
+    table breaks 08:30 into 08:3 / 0 before it breaks a long title.
+    """
+    for cell, inline in zip(tokens, tokens[1:], strict=False):
+        if cell.type in ("td_open", "th_open") and inline.type == "inline":
+            if display_width(mdparse.plain(inline)) <= SHORT_CELL:
+                cell.attrJoin("class", "short")
+
+
+def display_width(text: str) -> int:
+    """Columns the text takes: East Asian wide and full-width characters count two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def css_string(text: str) -> str:
+    """A CSS string literal for any text: quotes, backslashes and `<` escaped as code points."""
+    out = []
+    for ch in text:
+        if ch in '"\\<>&' or ord(ch) < 0x20:
+            out.append(f"\\{ord(ch):x} ")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def page_counter(label: str) -> str:
+    """'Page %(page)s of %(pages)s' -> the CSS content list with the two page counters."""
+    parts: list[str] = []
+    for piece in re.split(r"(%\(pages?\)s)", label):
+        if piece == "%(page)s":
+            parts.append("counter(page)")
+        elif piece == "%(pages)s":
+            parts.append("counter(pages)")
+        elif piece:
+            parts.append(css_string(piece))
+    return " ".join(parts) or "counter(page)"
+
+
+def css(lang: str, title: str, page_label: str, draft: str) -> str:
+    s = house_style(lang)
+    zh = lang.lower().startswith("zh")
+    serif = css_stack(LATIN_SERIF, CJK_SERIF if zh else CJK_SONG, generic="serif")
+    song = css_stack(LATIN_SERIF, CJK_SONG, generic="serif")
+    kai = css_stack(LATIN_SERIF, CJK_KAI, generic="serif")
+    sans = css_stack(LATIN_SANS, CJK_SANS, generic="sans-serif")
+    head = css_string(title + (f" · {draft}" if draft else ""))
+    return _CSS % {
+        "serif": serif,
+        "song": song,
+        "kai": kai,
+        "sans": sans,
+        "title_pt": s.title_pt,
+        "heading_pt": s.heading_pt,
+        "subheading_pt": s.subheading_pt,
+        "body_pt": s.body_pt,
+        "table_pt": s.table_pt,
+        "small_pt": s.small_pt,
+        "top": MARGIN_TOP,
+        "bottom": MARGIN_BOTTOM,
+        "left": MARGIN_LEFT,
+        "right": MARGIN_RIGHT,
+        "page": page_counter(page_label),
+        "head": head,
+        "indent": "2em" if zh else "0",
+        "title_font": song if zh else serif,
+    }
+
+
+_PAGE = """<!DOCTYPE html>
+<html lang="{lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="retreat">
+<title>{title}</title>
+<style>
+{css}
+</style>
+</head>
+<body>
+<main class="minutes">
+{body}</main>
+</body>
+</html>
+"""
+
+_CSS = """\
+@page {
+  size: A4;
+  margin: %(top)smm %(right)smm %(bottom)smm %(left)smm;
+  @top-center {
+    content: %(head)s;
+    font-family: %(song)s;
+    font-size: %(small_pt)spt;
+    color: #555;
+    vertical-align: bottom;
+    padding-bottom: 4mm;
+  }
+  @bottom-center {
+    content: %(page)s;
+    font-family: %(song)s;
+    font-size: %(small_pt)spt;
+    vertical-align: top;
+    padding-top: 4mm;
+  }
+}
+@page :first {
+  @top-center { content: none; }
+}
+:root { color-scheme: light; }
+html { background: #e8e8e8; }
+body {
+  margin: 0;
+  color: #000;
+  font-family: %(serif)s;
+  font-size: %(body_pt)spt;
+  line-height: 1.6;
+  -webkit-text-size-adjust: 100%%;
+}
+.minutes {
+  box-sizing: border-box;
+  max-width: 210mm;
+  min-height: 297mm;
+  margin: 8mm auto;
+  padding: %(top)smm %(right)smm %(bottom)smm %(left)smm;
+  background: #fff;
+  box-shadow: 0 0 4mm rgba(0, 0, 0, 0.25);
+}
+h1, h2, h3, h4 { color: #000; font-weight: normal; break-after: avoid; page-break-after: avoid; }
+h1 {
+  font-family: %(title_font)s;
+  font-weight: bold;
+  font-size: %(title_pt)spt;
+  text-align: center;
+  letter-spacing: 0.05em;
+  margin: 0 0 0.8em;
+  padding-bottom: 0.4em;
+  border-bottom: 2px solid #c00;
+}
+h2 { font-family: %(sans)s; font-size: %(heading_pt)spt; margin: 1.2em 0 0.5em; }
+h3 { font-family: %(kai)s; font-weight: bold; font-size: %(subheading_pt)spt; margin: 1em 0 0.4em; }
+h4 { font-family: %(sans)s; font-size: %(body_pt)spt; }
+p { margin: 0.4em 0; text-indent: %(indent)s; text-align: justify; }
+li > p, td p, th p, blockquote p, p.colophon { text-indent: 0; }
+strong { font-weight: bold; }
+blockquote {
+  margin: 0.6em 0 1em;
+  padding: 0.3em 0.8em;
+  border: 1px solid #000;
+  text-align: center;
+}
+blockquote p { text-align: center; margin: 0; }
+ul, ol { margin: 0.3em 0 0.5em; padding-left: 2em; }
+ul.meeting-info { list-style: none; padding-left: 0; margin: 0.8em 0 1em; }
+ul.meeting-info li { margin: 0.1em 0; }
+li.task { list-style: none; margin-left: -1.1em; }
+table {
+  width: 100%%;
+  border-collapse: collapse;
+  margin: 0.5em 0 0.9em;
+  font-family: %(song)s;
+  font-size: %(table_pt)spt;
+  line-height: 1.4;
+}
+thead { display: table-header-group; }
+tr { break-inside: avoid; page-break-inside: avoid; }
+th, td { border: 1px solid #000; padding: 0.25em 0.4em; vertical-align: top; }
+th { background: #eee; font-weight: bold; text-align: center; white-space: nowrap; }
+td { overflow-wrap: anywhere; }
+td.short, th.short { white-space: nowrap; overflow-wrap: normal; }
+code { font-family: "Noto Sans Mono", "DejaVu Sans Mono", Consolas, monospace; font-size: 0.9em; }
+hr { border: 0; border-top: 1px solid #000; margin: 1.5em 0 0.5em; }
+p.colophon { font-size: %(small_pt)spt; color: #444; text-align: right; }
+@media print {
+  html { background: none; }
+  .minutes { max-width: none; min-height: 0; margin: 0; padding: 0; box-shadow: none; }
+  h1 { margin-top: 0; }
+  a { color: inherit; text-decoration: none; }
+}
+@media screen and (max-width: 220mm) {
+  .minutes { margin: 0; padding: 6mm; box-shadow: none; }
+}
+"""
