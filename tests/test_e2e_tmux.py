@@ -8,8 +8,10 @@ Every wait polls `capture-pane` with a deadline: no fixed sleeps.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 import time
@@ -21,7 +23,14 @@ import pytest
 AGENDA = Path(__file__).parent / "data" / "agendas" / "stage-e2e.yaml"
 RETREAT = Path(sys.executable).parent / "retreat"
 
-pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (.ci/run installs it)")
+pytestmark = [
+    pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (.ci/run installs it)"),
+    # tmux's server cannot daemonise when /dev/null has been replaced by a regular file
+    # (as an atomic `-o /dev/null` write does); say so instead of failing obscurely.
+    pytest.mark.skipif(
+        not stat.S_ISCHR(os.stat("/dev/null").st_mode), reason="/dev/null is not a device here: tmux cannot start"
+    ),
+]
 
 
 # A private tmux server: the test never touches the developer's own sessions.
