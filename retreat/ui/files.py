@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import stat
+import tempfile
 from pathlib import Path
 
 from retreat.errors import SessionError, UsageError
@@ -22,12 +24,32 @@ def replace_session(path: Path) -> None:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
-def write_text(path: Path, text: str) -> None:
-    """Write atomically: a crash mid-write leaves the old file, never half a new one."""
-    tmp = path.with_name(f".{path.name}.tmp")
+def write_bytes(path: Path, data: bytes) -> None:
+    """Write atomically: a crash mid-write leaves the old file, never half a new one.
+
+    A target that is not a regular file (`-o /dev/stdout`, `/dev/null`, a pipe) is written
+    in place: renaming over it would replace a device with a file.
+    """
     try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
+        if path.exists() and not stat.S_ISREG(path.stat().st_mode):
+            if path.is_dir():
+                raise UsageError(_("cannot write {path}: it is a folder").format(path=path))
+            with path.open("wb") as f:
+                f.write(data)
+            return
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
     except OSError as e:
-        tmp.unlink(missing_ok=True)
-        raise UsageError(_("cannot write {path}: {reason}").format(path=path, reason=e.strerror)) from None
+        raise UsageError(
+            _("cannot write {path}: {reason}").format(path=path, reason=e.strerror or e)
+        ) from None
+
+
+def write_text(path: Path, text: str) -> None:
+    write_bytes(path, text.encode("utf-8"))
