@@ -59,7 +59,8 @@ def median_time(fn: Callable[[], object], repeat: int) -> float:
 def ours_e2e(path: Path, method: str, seats: int) -> None:
     subprocess.run(
         [sys.executable, "-m", "retreat", "tally", str(path), "--method", method,
-         "--seats", str(seats), "--format", "json", "--seed", "1", "-o", "/dev/null"],
+         "--seats", str(seats), "--format", "json", "--seed", "1", "-o",
+         str(path.with_suffix(".json"))],
         check=True, capture_output=True,
     )
 

@@ -122,6 +122,20 @@ def test_output_file_replaced(tmp_path: Path) -> None:
     assert json.loads(out.read_text(encoding="utf-8"))["winners"] == ["Knoxville"]
 
 
+def test_output_to_a_folder_is_refused(tmp_path: Path) -> None:
+    r = tally(str(DATA / "tennessee.blt"), "-o", str(tmp_path))
+    assert r.exit_code == 2
+    assert "is a folder" in r.stderr
+
+
+@pytest.mark.skipif(not Path("/dev/null").is_char_device(), reason="/dev/null is not a device")
+def test_output_to_a_device_writes_in_place() -> None:
+    # Renaming a temporary file over /dev/null would replace the device (run as root).
+    r = tally(str(DATA / "tennessee.blt"), "-f", "json", "-o", "/dev/null")
+    assert r.exit_code == 0 and r.stdout == ""
+    assert Path("/dev/null").is_char_device()
+
+
 def test_lot_prints_seed_and_replays() -> None:
     path = str(DATA / "droop-stv/SC-Vm-12.blt")
     first = tally(path, "--quota", "hagenbach-bischoff")
