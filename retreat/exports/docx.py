@@ -16,11 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 from retreat.exports import docx_styles as ds
 from retreat.exports import mdparse
-from retreat.exports.html import DRAFT_LABEL, PAGE_LABEL, display_width
+from retreat.exports.html import DRAFT_LABEL, PAGE_LABEL
+from retreat.exports.layout import CELL_PAD_MM, column_widths
 from retreat.exports.style import (
-    MARGIN_LEFT,
-    MARGIN_RIGHT,
-    PAGE_WIDTH,
     Faces,
     HouseStyle,
     house_style,
@@ -152,7 +150,8 @@ class _Writer:
 
         current = self.lists[-1]
         depth = sum(1 for lst in self.lists if not lst["info"])
-        indent = Pt(self.style.body_pt * 2 * depth)
+        # Under a bullet, text lines up a little inside the bullet's text (List Bullet: 18 pt).
+        indent = Pt(18 * (depth - 1) + self.style.body_pt)
         item: Token = current["item"]
         first, current["first"] = current["first"], False
         if current["info"]:
@@ -186,6 +185,8 @@ class _Writer:
                 paragraph.add_run().add_break()
             elif kind in ("text", "code_inline", "softbreak"):
                 text = " " if kind == "softbreak" else child.content
+                if not text:
+                    continue
                 run = paragraph.add_run(text)
                 run.bold = bold > 0 or None
                 run.italic = italic > 0 or None
@@ -221,14 +222,19 @@ def _build_table(doc: Any, rows: list[list[_Cell]], style: HouseStyle, zh: bool)
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
-    from docx.shared import Mm
+    from docx.shared import Mm, Pt
 
     ncols = max(len(r) for r in rows)
     table = doc.add_table(rows=len(rows), cols=ncols)
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
-    widths = column_widths(rows, ncols, style)
+    columns = [
+        [(mdparse.plain(cell.inline), cell.header) for row in rows if c < len(row) and (cell := row[c]).inline]
+        for c in range(ncols)
+    ]
+    widths, size = column_widths(columns, style)
+    _cell_margins(table._tbl.tblPr, CELL_PAD_MM)
     aligns = {"right": WD_ALIGN_PARAGRAPH.RIGHT, "center": WD_ALIGN_PARAGRAPH.CENTER}
     writer = _Writer(doc, style, zh)
     for row, cells in zip(table.rows, rows, strict=False):
@@ -254,31 +260,26 @@ def _build_table(doc: Any, rows: list[list[_Cell]], style: HouseStyle, zh: bool)
                 p.alignment = aligns[spec.align]
             if spec.inline is not None:
                 writer._inline(p, spec.inline)
-            if spec.header:
-                for run in p.runs:
-                    run.bold = True
+            for run in p.runs:
+                run.bold = True if spec.header else run.bold
+                if size != style.table_pt:
+                    run.font.size = Pt(size)
     grid = table._tbl.tblGrid
     for col, width in zip(grid.findall(qn("w:gridCol")), widths, strict=False):
         col.set(qn("w:w"), str(int(Mm(width).twips)))
     doc.add_paragraph(style=ds.CELL)  # Word joins two tables that touch
 
 
-def column_widths(rows: list[list[_Cell]], ncols: int, style: HouseStyle) -> list[float]:
-    """Millimetres per column: short columns (times, counts) keep their width, long ones share the rest."""
-    usable = PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT
-    unit = style.table_pt * 0.3528 / 2  # mm per display column (half an em)
-    natural = []
-    for c in range(ncols):
-        texts = [mdparse.plain(cell.inline) for row in rows if c < len(row) and (cell := row[c]).inline]
-        natural.append(max((display_width(t) for t in texts), default=1) + 2.5)
-    avail = usable / unit
-    if sum(natural) <= avail:
-        return [n * usable / sum(natural) for n in natural]
-    short = [n <= 12 for n in natural]
-    fixed = sum(n for n, s in zip(natural, short, strict=True) if s)
-    long_total = sum(n for n, s in zip(natural, short, strict=True) if not s)
-    rest = avail - fixed
-    if rest < 10 * short.count(False):  # too many columns: share in proportion, capped
-        capped = [min(n, 30.0) for n in natural]
-        return [n * usable / sum(capped) for n in capped]
-    return [(n if s else rest * n / long_total) * unit for n, s in zip(natural, short, strict=True)]
+def _cell_margins(tbl_pr: Any, mm: float) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Mm
+
+    mar = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        edge = OxmlElement(f"w:{side}")
+        edge.set(qn("w:w"), str(int(Mm(mm).twips)))
+        edge.set(qn("w:type"), "dxa")
+        mar.append(edge)
+    # CT_TblPr sequence: tblCellMar comes after tblLayout and before tblLook.
+    tbl_pr.insert_element_before(mar, "w:tblLook", "w:tblCaption", "w:tblDescription", "w:tblPrChange")

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import html
 import re
-import unicodedata
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from retreat.exports import mdparse
+from retreat.exports.layout import USABLE_MM, Column, column_widths
 from retreat.exports.style import (
     CJK_KAI,
     CJK_SANS,
@@ -38,7 +38,6 @@ if TYPE_CHECKING:
 
 PAGE_LABEL = N_("Page %(page)s of %(pages)s")
 DRAFT_LABEL = N_("DRAFT")
-SHORT_CELL = 10  # display columns: "工作汇报" is 8, "+00:45" is 6
 
 
 def to_html(markdown: str, lang: str, *, draft: bool = False) -> str:
@@ -49,7 +48,8 @@ def to_html(markdown: str, lang: str, *, draft: bool = False) -> str:
     md = mdparse.parser()
     env: dict[str, object] = {}
     tokens = md.parse(markdown, env)
-    _mark_short_cells(tokens)
+    _lay_out_tables(tokens, lang)
+    md.add_render_rule("table_open", _table_open)
     body = md.renderer.render(tokens, md.options, env)
     t = translator(lang).gettext
     title = mdparse.title(tokens)
@@ -61,21 +61,41 @@ def to_html(markdown: str, lang: str, *, draft: bool = False) -> str:
     )
 
 
-def _mark_short_cells(tokens: list[Token]) -> None:
-    """Cells with a few characters (times, counts, "工作汇报") are kept on one line.
+def _lay_out_tables(tokens: list[Token], lang: str) -> None:
+    """Column widths (a <colgroup>) and font size per table, as the DOCX export sets them.
 
-    CSS alone cannot say "don't break short cells": without this a ten-column agenda
-    table breaks 08:30 into 08:3 / 0 before it breaks a long title.
+    CSS alone cannot say "don't break short cells": left to itself a browser breaks 08:30
+    into 08:3 / 0 in a ten-column agenda before it breaks a long title.
     """
-    for cell, inline in zip(tokens, tokens[1:], strict=False):
-        if cell.type in ("td_open", "th_open") and inline.type == "inline":
-            if display_width(mdparse.plain(inline)) <= SHORT_CELL:
-                cell.attrJoin("class", "short")
+    style = house_style(lang)
+    for start, tok in enumerate(tokens):
+        if tok.type != "table_open":
+            continue
+        columns: list[Column] = []
+        header, col = False, 0
+        for cell, inline in zip(tokens[start:], tokens[start + 1 :], strict=False):
+            if cell.type == "table_close":
+                break
+            if cell.type in ("thead_open", "tbody_open"):
+                header = cell.type == "thead_open"
+            elif cell.type == "tr_open":
+                col = 0
+            elif cell.type in ("th_open", "td_open"):
+                if col == len(columns):
+                    columns.append([])
+                if inline.type == "inline":
+                    columns[col].append((mdparse.plain(inline), header))
+                col += 1
+        widths, size = column_widths(columns, style)
+        tok.meta["widths"] = [w / USABLE_MM * 100 for w in widths]
+        if size != style.table_pt:
+            tok.attrJoin("class", "small")
 
 
-def display_width(text: str) -> int:
-    """Columns the text takes: East Asian wide and full-width characters count two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+def _table_open(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+    widths = tokens[idx].meta.get("widths") or []
+    cols = "".join(f'<col style="width:{w:.2f}%">' for w in widths)
+    return str(self.renderToken(tokens, idx, options, env)) + (f"<colgroup>{cols}</colgroup>\n" if cols else "")
 
 
 def css_string(text: str) -> str:
@@ -206,7 +226,7 @@ h1 {
 h2 { font-family: %(sans)s; font-size: %(heading_pt)spt; margin: 1.2em 0 0.5em; }
 h3 { font-family: %(kai)s; font-weight: bold; font-size: %(subheading_pt)spt; margin: 1em 0 0.4em; }
 h4 { font-family: %(sans)s; font-size: %(body_pt)spt; }
-p { margin: 0.4em 0; text-indent: %(indent)s; text-align: justify; }
+p { margin: 0.4em 0; text-indent: %(indent)s; }
 li > p, td p, th p, blockquote p, p.colophon { text-indent: 0; }
 strong { font-weight: bold; }
 blockquote {
@@ -222,6 +242,7 @@ ul.meeting-info li { margin: 0.1em 0; }
 li.task { list-style: none; margin-left: -1.1em; }
 table {
   width: 100%%;
+  table-layout: fixed;
   border-collapse: collapse;
   margin: 0.5em 0 0.9em;
   font-family: %(song)s;
@@ -230,10 +251,10 @@ table {
 }
 thead { display: table-header-group; }
 tr { break-inside: avoid; page-break-inside: avoid; }
-th, td { border: 1px solid #000; padding: 0.25em 0.4em; vertical-align: top; }
-th { background: #eee; font-weight: bold; text-align: center; white-space: nowrap; }
+th, td { border: 1px solid #000; padding: 0.2em 1mm; vertical-align: top; }
+th { background: #eee; font-weight: bold; text-align: center; }
+table.small { font-size: %(small_pt)spt; }
 td { overflow-wrap: anywhere; }
-td.short, th.short { white-space: nowrap; overflow-wrap: normal; }
 code { font-family: "Noto Sans Mono", "DejaVu Sans Mono", Consolas, monospace; font-size: 0.9em; }
 hr { border: 0; border-top: 1px solid #000; margin: 1.5em 0 0.5em; }
 p.colophon { font-size: %(small_pt)spt; color: #444; text-align: right; }

@@ -77,7 +77,6 @@ def _tasks(state: StateCore) -> None:
         first.content = f"{box} {first.content[match.end():]}"
         inline.content = f"{box} {inline.content[match.end():]}"
         item.attrJoin("class", TASK_CLASS)
-        item.meta["checked"] = box == CHECKED
 
 
 def _blocks(state: StateCore) -> None:
