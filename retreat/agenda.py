@@ -218,6 +218,17 @@ class VoteSpec(_ItemSpec):
     candidates: list[Candidate] = Field(min_length=1)
     seats: int = Field(1, ge=1)
     method: Literal["borda", "stv", "irv", "schulze", "ranked_pairs", "approval", "plurality"] = "borda"
+    ranks: int | None = Field(None, ge=1, description="How many candidates a ballot may rank (default: seats).")
+    groups: list[str] | None = Field(
+        None, description="Ids of the working groups that vote (default: all groups of the meeting)."
+    )
+    group_vote: bool = Field(
+        False, description="Groups vote as groups: one agreed ranking per group, weighted by its members."
+    )
+    tie: Literal["lot", "runoff", "chair"] = Field(
+        "lot", description="A tie at the last seat: by lot (seed shown), a runoff among the tied, or the chair."
+    )
+    quota: Literal["droop", "hagenbach-bischoff"] = "droop"
 
 
 class BreakSpec(_ItemSpec):
@@ -532,7 +543,7 @@ def _resolve(spec: AgendaSpec, located: agenda_yaml.Located, text: str) -> Agend
                 )
             )
         if isinstance(it, VoteSpec):
-            _check_vote(located, i, it, errors)
+            _check_vote(located, i, it, spec, errors)
         if isinstance(it, QASpec):
             _check_qa(located, i, it, spec, departments, errors)
         points: tuple[str, ...] = ()
@@ -591,9 +602,24 @@ def _check_unique(
         seen.add(ident)
 
 
-def _check_vote(located: agenda_yaml.Located, i: int, it: VoteSpec, errors: list[AgendaError]) -> None:
+def _check_vote(
+    located: agenda_yaml.Located, i: int, it: VoteSpec, spec: AgendaSpec, errors: list[AgendaError]
+) -> None:
     ids = candidate_ids(it)
     _check_unique(located, ("items", i, "candidates"), ids, errors)
+    group_ids = {g.id for g in spec.groups}
+    for n, gid in enumerate(it.groups or []):
+        if gid not in group_ids:
+            errors.append(
+                located.error(
+                    ("items", i, "groups", n),
+                    _('"{id}" is not one of the working groups listed under `groups`').format(id=gid),
+                )
+            )
+    if it.group_vote and not (it.groups or spec.groups):
+        errors.append(
+            located.error(("items", i, "group_vote"), _("groups vote as groups, but no working groups are listed"))
+        )
     if it.seats > len(it.candidates):
         errors.append(
             located.error(

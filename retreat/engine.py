@@ -11,6 +11,7 @@ from enum import StrEnum
 from typing import Any
 
 from retreat import qa
+from retreat import votes as ballot_box
 from retreat.agenda import Agenda, Item
 from retreat.errors import CommandRefused
 from retreat.events import Event, EventKind, Stamp
@@ -43,6 +44,13 @@ class Cmd(StrEnum):
     WITHDRAW_QUESTION = "withdraw_question"  # value: qid
     FOLLOWUP_PROGRESS = "followup_progress"  # {qid, note}
     FOLLOWUP_DONE = "followup_done"  # {qid, note?}
+    # Live votes: on the current vote item (or the runoff it opened); see retreat.votes
+    CAST = "cast"  # {ballot: opaque id, ranking: "3 7 1" or [ids], group?}
+    UNDO_BALLOT = "undo_ballot"
+    IMPORT_BALLOTS = "import_ballots"  # {rows: [(ranking, weight, group)], ids: [...], source}
+    REVEAL = "reveal"  # {scope: "all" or a group id, seed}
+    CHAIR_DECIDES = "chair_decides"  # value: chosen candidate ids or titles
+    OPEN_RUNOFF = "open_runoff"
 
 
 # What may still be recorded after the meeting has ended: the record, not the meeting.
@@ -96,6 +104,17 @@ class MeetingState:
     last: Stamp | None = None
     events: int = 0
     qa: qa.QAState = field(default_factory=qa.QAState)
+    votes: dict[str, ballot_box.VoteState] = field(default_factory=dict)
+
+    def vote(self) -> ballot_box.VoteState:
+        """The vote the current item is taking: its own, or the runoff its tie went to."""
+        item = self.item.item
+        if item.kind != "vote":
+            raise CommandRefused(_("the current item is not a vote"))
+        vote = self.votes.get(item.id) or ballot_box.new_vote(self.agenda, item)
+        while vote.runoff is not None and vote.runoff in self.votes:
+            vote = self.votes[vote.runoff]
+        return vote
     _positions: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -333,6 +352,31 @@ def _followup_done(state: MeetingState, cmd: Command, now: Stamp) -> list[Event]
     return qa.decide_followup(state.qa, dict(cmd.value or {}), True, now)
 
 
+def _cast(state: MeetingState, cmd: Command, now: Stamp) -> list[Event]:
+    return ballot_box.decide_cast(state.agenda, state.vote(), dict(cmd.value or {}), now)
+
+
+def _undo_ballot(state: MeetingState, _cmd: Command, now: Stamp) -> list[Event]:
+    return ballot_box.decide_undo(state.vote(), now)
+
+
+def _import_ballots(state: MeetingState, cmd: Command, now: Stamp) -> list[Event]:
+    return ballot_box.decide_import(state.agenda, state.vote(), dict(cmd.value or {}), now)
+
+
+def _reveal(state: MeetingState, cmd: Command, now: Stamp) -> list[Event]:
+    value = dict(cmd.value or {})
+    return ballot_box.decide_reveal(state.vote(), str(value.get("scope", "all")), int(value.get("seed", 0)), now)
+
+
+def _chair_decides(state: MeetingState, cmd: Command, now: Stamp) -> list[Event]:
+    return ballot_box.decide_chair(state.vote(), [str(c) for c in cmd.value or []], now)
+
+
+def _open_runoff(state: MeetingState, _cmd: Command, now: Stamp) -> list[Event]:
+    return ballot_box.decide_runoff(state.vote(), now)
+
+
 def _end_meeting(state: MeetingState, _cmd: Command, now: Stamp) -> list[Event]:
     return [*_close_current(state, now), _event(EventKind.MEETING_ENDED, now)]
 
@@ -368,6 +412,12 @@ _HANDLERS = {
     Cmd.WITHDRAW_QUESTION: _withdraw_question,
     Cmd.FOLLOWUP_PROGRESS: _followup_progress,
     Cmd.FOLLOWUP_DONE: _followup_done,
+    Cmd.CAST: _cast,
+    Cmd.UNDO_BALLOT: _undo_ballot,
+    Cmd.IMPORT_BALLOTS: _import_ballots,
+    Cmd.REVEAL: _reveal,
+    Cmd.CHAIR_DECIDES: _chair_decides,
+    Cmd.OPEN_RUNOFF: _open_runoff,
 }
 
 _QA_EVENTS = frozenset(
@@ -399,6 +449,8 @@ def apply(state: MeetingState, event: Event) -> None:
         state.approvals.append((str(event.data["by"]), stamp.at))
     elif kind in _QA_EVENTS:
         qa.apply(state.qa, state.agenda, event)
+    elif kind in ballot_box.VOTE_EVENTS:
+        ballot_box.apply(state.votes, state.agenda, event)
     elif "answer" in event.data and state.qa.answer_timer is not None:
         _apply_timer(state.qa.answer_timer, event)
     elif event.item is not None:

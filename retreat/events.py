@@ -32,6 +32,13 @@ class EventKind(StrEnum):
     QUESTION_WITHDRAWN = "question_withdrawn"
     FOLLOWUP_PROGRESS = "followup_progress"
     FOLLOWUP_DONE = "followup_done"
+    # Live votes (retreat.votes)
+    BALLOT_CAST = "ballot_cast"
+    BALLOT_UNDONE = "ballot_undone"
+    VOTE_CLOSED = "vote_closed"
+    RESULT_REVEALED = "result_revealed"  # with the seed any lot used
+    TIE_DECIDED = "tie_decided"  # the chair's decision
+    RUNOFF_OPENED = "runoff_opened"
     MEETING_ENDED = "meeting_ended"
     MINUTES_APPROVED = "minutes_approved"
 
