@@ -94,6 +94,19 @@ class _Writer:
     lists: list[dict[str, Any]] = field(default_factory=list)  # open lists, innermost last
     quote: int = 0
 
+    ids: dict[str, str] = field(default_factory=dict)
+
+    def style_id(self, name: str) -> str:
+        # python-docx looks a style up by name on every assignment (O(styles)): cache the id.
+        if name not in self.ids:
+            self.ids[name] = self.doc.styles[name].style_id
+        return self.ids[name]
+
+    def _add(self, style: str) -> Any:
+        p = self.doc.add_paragraph()
+        p._p.get_or_add_pPr().style = self.style_id(style)
+        return p
+
     def write(self, tokens: list[Token]) -> None:
         i = 0
         while i < len(tokens):
@@ -104,7 +117,7 @@ class _Writer:
         kind = tok.type
         if kind == "heading_open":
             name = HEADINGS.get(tok.tag, "Heading 3")
-            self._inline(self.doc.add_paragraph(style=name), tokens[i + 1])
+            self._inline(self._add(name), tokens[i + 1])
             return i + 3
         if kind == "paragraph_open":
             self._inline(self._paragraph(tok), tokens[i + 1])
@@ -124,10 +137,10 @@ class _Writer:
         elif kind == "table_open":
             return self._table(tokens, i)
         elif kind == "hr":
-            self.doc.add_paragraph(style=ds.RULE)
+            self._add(ds.RULE)
         elif kind in ("fence", "code_block"):
             for line in tok.content.rstrip("\n").split("\n"):
-                self.doc.add_paragraph(line, style=ds.CODE)
+                self._add(ds.CODE).add_run(line)
         return i + 1
 
     def _paragraph(self, tok: Token) -> Any:
@@ -135,11 +148,11 @@ class _Writer:
         from docx.shared import Pt
 
         if self.quote:
-            return self.doc.add_paragraph(style=ds.NOTICE)
+            return self._add(ds.NOTICE)
         if mdparse.COLOPHON_CLASS in _classes(tok):
-            return self.doc.add_paragraph(style=ds.COLOPHON)
+            return self._add(ds.COLOPHON)
         if not self.lists:
-            p = self.doc.add_paragraph(style="Normal")
+            p = self.doc.add_paragraph()
             if self.zh:
                 p.paragraph_format.first_line_indent = Pt(self.style.body_pt * 2)
             return p
@@ -155,19 +168,19 @@ class _Writer:
         item: Token = current["item"]
         first, current["first"] = current["first"], False
         if current["info"]:
-            p = self.doc.add_paragraph(style=ds.INFO)
+            p = self._add(ds.INFO)
         elif mdparse.TASK_CLASS in _classes(item):
-            p = self.doc.add_paragraph(style=ds.TASK)
+            p = self._add(ds.TASK)
             p.paragraph_format.left_indent = indent
         elif current["ordered"] and first:
-            p = self.doc.add_paragraph(style=ds.TASK)
+            p = self._add(ds.TASK)
             p.paragraph_format.left_indent = indent
             p.paragraph_format.first_line_indent = -Pt(self.style.body_pt * 1.5)
             p.add_run(f"{item.info}{item.markup} ")
         elif first:
-            p = self.doc.add_paragraph(style=BULLETS[min(depth, 3) - 1])
+            p = self._add(BULLETS[min(depth, 3) - 1])
         else:  # a second paragraph in the same item: aligned with the text, no bullet
-            p = self.doc.add_paragraph(style=ds.TASK)
+            p = self._add(ds.TASK)
             p.paragraph_format.left_indent = indent
         return p
 
@@ -237,6 +250,7 @@ def _build_table(doc: Any, rows: list[list[_Cell]], style: HouseStyle, zh: bool)
     _cell_margins(table._tbl.tblPr, CELL_PAD_MM)
     aligns = {"right": WD_ALIGN_PARAGRAPH.RIGHT, "center": WD_ALIGN_PARAGRAPH.CENTER}
     writer = _Writer(doc, style, zh)
+    cell_style = writer.style_id(ds.CELL)
     for row, cells in zip(table.rows, rows, strict=False):
         tr_pr = row._tr.get_or_add_trPr()
         tr_pr.append(OxmlElement("w:cantSplit"))
@@ -245,7 +259,7 @@ def _build_table(doc: Any, rows: list[list[_Cell]], style: HouseStyle, zh: bool)
         for c, cell in enumerate(row.cells):
             cell.width = Mm(widths[c])
             p = cell.paragraphs[0]
-            p.style = doc.styles[ds.CELL]
+            p._p.get_or_add_pPr().style = cell_style
             spec = cells[c] if c < len(cells) else None
             if spec is None:
                 continue
@@ -267,7 +281,7 @@ def _build_table(doc: Any, rows: list[list[_Cell]], style: HouseStyle, zh: bool)
     grid = table._tbl.tblGrid
     for col, width in zip(grid.findall(qn("w:gridCol")), widths, strict=False):
         col.set(qn("w:w"), str(int(Mm(width).twips)))
-    doc.add_paragraph(style=ds.CELL)  # Word joins two tables that touch
+    writer._add(ds.CELL)  # Word joins two tables that touch
 
 
 def _cell_margins(tbl_pr: Any, mm: float) -> None:
