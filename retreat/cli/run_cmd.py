@@ -39,6 +39,8 @@ def run(
 
     Keys: space start/pause/resume, n next, p back, + and - a minute, a silence the alarm, t tick a talking point, o overview, q quit (then y).
 
+    On a Q&A item: d draw the next asker, k (or Enter) record the question, r record the answer, e edit or w withdraw a question.
+
     Every key is saved to the session file at once; after a crash, run again with --resume.
     """
     try:
@@ -108,6 +110,7 @@ def _stage(agenda: object, path: Path, resume: bool, no_sound: bool, ascii: bool
     from retreat.session import Session
     from retreat.ui.alarm import Alarm
     from retreat.ui.keys import KeyReader
+    from retreat.ui.prompts import QuestionaryPrompter
     from retreat.ui.runloop import RunLoop
     from retreat.ui.stage import StageOptions
 
@@ -124,7 +127,8 @@ def _stage(agenda: object, path: Path, resume: bool, no_sound: bool, ascii: bool
         options = StageOptions(ascii=ascii, session_path=str(path))
         try:
             with KeyReader() as keys:
-                loop = RunLoop(stage_session, keys, console, alarm=alarm, options=options)
+                loop = RunLoop(stage_session, keys, console, alarm=alarm, options=options,
+                               prompter=QuestionaryPrompter())  # fmt: skip
                 loop.say(alarm.describe())
                 return loop.run().value
         finally:

@@ -13,7 +13,9 @@ changed size), and returns an `Outcome` for the CLI to report once the screen is
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+import secrets
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
@@ -21,7 +23,7 @@ from typing import TYPE_CHECKING, Protocol
 from retreat.engine import Cmd
 from retreat.errors import CommandRefused
 from retreat.events import EventKind
-from retreat.i18n import _
+from retreat.i18n import N_, _
 from retreat.ui.alarm import next_flash_change
 from retreat.ui.stage import StageOptions, frame
 from retreat.ui.view import View, snapshot
@@ -29,8 +31,10 @@ from retreat.ui.view import View, snapshot
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
 
+    from retreat.qa import Question
     from retreat.session import Session
     from retreat.ui.alarm import Alarm
+    from retreat.ui.prompts import Prompter, QAContext
 
 MESSAGE_SECONDS = 4.0
 ALARM_KINDS = (EventKind.TIME_UP, EventKind.ALARM_REPEATED)
@@ -63,6 +67,9 @@ KEY_COMMANDS: dict[str, tuple[Cmd, object]] = {
     "a": (Cmd.SILENCE, None),
     "t": (Cmd.TICK_POINT, None),
 }
+# Questions from the grassroots, on a `qa` item: draw, capture the question (k or Enter),
+# record the answer, edit or withdraw a question.
+QA_KEYS = ("d", "k", "c-m", "c-j", "r", "e", "w")
 
 
 @dataclass
@@ -85,6 +92,7 @@ class RunLoop:
         options: StageOptions | None = None,
         screen: Screen | None = None,
         on_alarm: Callable[[float, float], None] | None = None,
+        prompter: Prompter | None = None,
     ) -> None:
         self.session = session
         self.keys = keys
@@ -100,6 +108,8 @@ class RunLoop:
         self._confirm: str | None = None  # "quit" or "end" while waiting for y
         self._due_at: float | None = None
         self._shown: tuple[View, tuple[int, int]] | None = None
+        self._prompter = prompter
+        self._owns_screen = screen is None
 
     # --- the loop --------------------------------------------------------------------
     def run(self) -> Outcome:
@@ -141,6 +151,13 @@ class RunLoop:
         else:
             # Nothing counts, but the time of day and the projected end still move.
             waits.append(math.floor(now.at) + 1 - now.at)
+        answer = self.session.state.qa.answer_timer
+        if answer is not None and answer.running:  # its seconds tick on their own beat
+            elapsed = answer.elapsed(now)
+            waits.append(math.floor(elapsed) + 1 - elapsed)
+            overtime = elapsed - answer.limit
+            if overtime >= 0 and not answer.silenced:
+                waits.append(next_flash_change(overtime) - overtime)
         due = self.session.state.seconds_until_due(now)
         self._due_at = None if due is None else now.mono + due
         if due is not None:
@@ -190,6 +207,8 @@ class RunLoop:
             self._ask("end", _("This is the last item: end the meeting? Press y to end it, any other key to stay."))
         elif key == "t" and not self.session.state.item.item.points:
             self.say(_("This item has no talking points."))
+        elif key in QA_KEYS:
+            self.on_qa_key(key)
         elif key in KEY_COMMANDS:
             cmd, value = KEY_COMMANDS[key]
             if cmd is Cmd.SILENCE and self.alarm is not None:
@@ -199,6 +218,121 @@ class RunLoop:
             self.say(_("Keys: space start/pause, n next, p back, + and - a minute, a silence, "
                        "t tick a point, o overview, q quit."))  # fmt: skip
         return None
+
+    # --- questions from the grassroots -------------------------------------------------
+    def on_qa_key(self, key: str) -> None:
+        """d draws, k (or Enter) captures the question, r the answer, e edits, w withdraws."""
+        state = self.session.state
+        item = state.item.item
+        if item.kind != "qa":
+            self.say(_("d, k, r, e and w work on a Q&A item (Questions from the grassroots)."))
+        elif key == "d":
+            spec_draw = getattr(item.spec, "draw", "random")
+            first = item.id not in state.qa.orders
+            self.command(Cmd.DRAW, secrets.randbits(32) if first and spec_draw == "random" else None)
+        elif key in ("k", "c-m", "c-j"):
+            self._capture_question()
+        elif key == "r":
+            self._capture_answer()
+        else:
+            self._edit_or_withdraw(key == "w")
+
+    def _capture_question(self) -> None:
+        from retreat.ui.prompts import capture_question
+
+        qa, item_id = self.session.state.qa, self.session.state.item.item.id
+        asker = qa.last_drawn(item_id)
+        if qa.answering is not None:
+            self.say(_("Question {n} is still being answered: press r to record its answer.").format(n=qa.answering))
+        elif asker is None:
+            self.say(_("Draw an asker first: press d."))
+        else:
+            title = _("Question from {asker}").format(asker=asker)
+            self._capture(title, Cmd.ASK, lambda p: capture_question(p, self._context(), asker))
+
+    def _capture_answer(self) -> None:
+        from retreat.ui.prompts import capture_answer
+
+        qa = self.session.state.qa
+        if qa.answering is None:
+            self.say(_("No question is waiting for its answer: press k to record one."))
+            return
+        question = qa.questions[qa.answering]
+        title = _("Answer to question {n}").format(n=question.qid)
+        self._capture(title, Cmd.ANSWER, lambda p: capture_answer(p, self._context(), question))
+
+    def _edit_or_withdraw(self, withdraw: bool) -> None:
+        from retreat.ui.prompts import capture_edit, choose_question, confirm_withdraw
+
+        state = self.session.state
+        questions = [q for q in state.qa.asked(state.item.item.id) if not q.withdrawn]
+        if not questions:
+            self.say(_("No question has been recorded in this item yet."))
+            return
+
+        def edit(p: Prompter) -> dict[str, object] | None:
+            question = choose_question(p, questions, _("Which question?"))
+            return capture_edit(p, self._context(), question)
+
+        def pull(p: Prompter) -> int | None:
+            question: Question = choose_question(p, questions, _("Withdraw which question?"))
+            return question.qid if confirm_withdraw(p, question) else None
+
+        if withdraw:
+            self._capture(_("Withdraw a question"), Cmd.WITHDRAW_QUESTION, pull)
+        else:
+            self._capture(_("Edit a question"), Cmd.EDIT_QUESTION, edit)
+
+    def _context(self) -> QAContext:
+        from retreat.ui.prompts import context
+
+        clock = self.session.clock
+        return context(self.session.state, clock.now(), clock.utc_offset())
+
+    def _capture(self, title: str, cmd: Cmd, ask: Callable[[Prompter], object]) -> None:
+        """Run the prompts off the stage; a complete capture is one command, a cancelled one nothing."""
+        from retreat.ui.prompts import Cancelled
+
+        with self._off_stage(title):
+            try:
+                value = ask(self.prompter)
+            except Cancelled:
+                value = None
+                self.say(_("Cancelled: nothing was recorded."))
+        drain = getattr(self.keys, "drain", None)
+        if drain is not None:
+            drain()  # keys typed before the prompt appeared were meant for it, not for the stage
+        if value is not None:
+            self.command(cmd, value)
+
+    @property
+    def prompter(self) -> Prompter:
+        if self._prompter is None:
+            from retreat.ui.prompts import QuestionaryPrompter
+
+            self._prompter = QuestionaryPrompter()
+        return self._prompter
+
+    @contextmanager
+    def _off_stage(self, title: str) -> Iterator[None]:
+        """A clean screen with a cursor for the prompts; the whole stage is repainted afterwards."""
+        console = self.console
+        if self._owns_screen:
+            console.file.write("\x1b[H\x1b[2J")
+            console.show_cursor(True)
+            console.print(title, style="bold", highlight=False)
+            console.print(_("Esc or Ctrl-C cancels: nothing is recorded until the last question is answered."),
+                          style="dim", highlight=False)  # fmt: skip
+            console.file.flush()
+        try:
+            yield
+        finally:
+            self._shown = None
+            if self._owns_screen:
+                from retreat.ui.screen import DiffScreen
+
+                console.show_cursor(False)
+                self._screen = DiffScreen(console)  # it knows no lines yet: it clears and paints all
 
     def _last_item_open(self) -> bool:
         state = self.session.state
@@ -219,6 +353,10 @@ class RunLoop:
             self.say(_("Limit now {limit}").format(limit=_clock(limit)))
         elif cmd is Cmd.SILENCE:
             self.say(_("Alarm silenced"))
+        elif cmd is Cmd.DRAW and events:
+            self.say(_("Drawn: {asker}").format(asker=events[-1].data.get("asker", "")))
+        elif cmd in (Cmd.ASK, Cmd.ANSWER, Cmd.EDIT_QUESTION, Cmd.WITHDRAW_QUESTION) and events:
+            self.say(_(_SAVED[cmd]).format(n=events[-1].data.get("qid", "")))
         elif self._message and self._message_until is not None:
             self.say("")  # an old complaint must not linger over a new state
 
@@ -249,6 +387,14 @@ class RunLoop:
         self._screen.update(frame(view, self.options), refresh=True)
         self.stats.frames += 1
         return True
+
+
+_SAVED = {
+    Cmd.ASK: N_("Question {n} recorded; the answer countdown runs."),
+    Cmd.ANSWER: N_("Answer to question {n} recorded."),
+    Cmd.EDIT_QUESTION: N_("Question {n} changed (the log keeps the earlier version)."),
+    Cmd.WITHDRAW_QUESTION: N_("Question {n} withdrawn (the log keeps it)."),
+}
 
 
 def _clock(seconds: int) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.cells import cell_len
 from rich.console import Console
@@ -50,20 +50,21 @@ class StageOptions:
 _DROP_ORDER = ("t", "p", "o", "+/-", "a", "n", "space", "q")
 
 
-def key_help(width: int) -> str:
+def key_help(width: int, keys: dict[str, str] | None = None, drop_order: tuple[str, ...] = _DROP_ORDER) -> str:
     """The key line, as long as the width allows: every key, with as many labels as fit."""
-    keys = {
-        "space": _("start/pause"),
-        "n": _("next"),
-        "p": _("back"),
-        "+/-": _("1 min"),
-        "a": _("silence"),
-        "t": _("tick point"),
-        "o": _("overview"),
-        "q": _("quit"),
-    }
+    if keys is None:
+        keys = {
+            "space": _("start/pause"),
+            "n": _("next"),
+            "p": _("back"),
+            "+/-": _("1 min"),
+            "a": _("silence"),
+            "t": _("tick point"),
+            "o": _("overview"),
+            "q": _("quit"),
+        }
     labelled = dict(keys)
-    for drop in (None, *_DROP_ORDER):
+    for drop in (None, *drop_order):
         if drop is not None:
             labelled[drop] = ""
         line = "  ".join(f"{key} {label}".strip() for key, label in labelled.items())
@@ -148,6 +149,9 @@ def _build(spec: Spec, width: int) -> RenderableType:
         text, style = args
         return CJKText(Text(str(text), style=str(style)))
     if kind == "help":
+        if args:  # a segment's own keys: labels by key, and the order to drop them in
+            keys, drop = cast("tuple[tuple[tuple[str, str], ...], tuple[str, ...]]", tuple(args))
+            return _line(key_help(width, dict(keys), drop), style="dim", ascii=True)
         return _line(key_help(width), style="dim", ascii=True)
     text, style, justify, ascii = args
     return _line(str(text), style=str(style), justify=str(justify), ascii=bool(ascii))
@@ -181,8 +185,21 @@ def _render(console: Console, options: ConsoleOptions, spec: Spec, width: int) -
     return lines
 
 
+# Above the digits, then below them, in screen order.
+TOP = ("header", "title", "who")
+BOTTOM = ("caption", "bar", "points", "next", "schedule", "message", "session", "help")
+# Kept first when rows are short.
+PRIORITY = ("header", "help", "caption", "message", "title", "bar", "who", "next", "schedule",
+            "points", "session")  # fmt: skip
+
+
 class Stage:
     """A renderable frame of the stage; `Overview` replaces it while `o` is on."""
+
+    TOP: tuple[str, ...] = TOP
+    BOTTOM: tuple[str, ...] = BOTTOM
+    PRIORITY: tuple[str, ...] = PRIORITY
+    PARTIAL: ClassVar[dict[str, int]] = {"title": 2}
 
     def __init__(self, view: View, options: StageOptions) -> None:
         self.view = view
@@ -229,11 +246,10 @@ class Stage:
             name: [_render(console, options, spec, inner) for spec in specs]
             for name, specs in self._sections().items()
         }
-        chosen = _choose(rendered, height)
+        chosen = _choose(rendered, height, self.PRIORITY, self.PARTIAL)
         digit_rows = max(1, height - sum(len(lines) for lines in chosen.values()))
-        style = FLASH_SCREEN if flash else DIGIT_STYLES[self.view.phase]
-        digits = _render(console, options, ("digits", self.view.clock, style, self.options.ascii, digit_rows), inner)
-        body = _assemble(chosen, digits, digit_rows, inner)[:height]
+        digits = self._middle(console, options, digit_rows, inner)
+        body = _assemble(chosen, digits, digit_rows, inner, self.TOP, self.BOTTOM)[:height]
         pad = [Segment(" " * margin)] if margin else []
         lines = [[*pad, *line, *pad] for line in body]
         lines += [[Segment(" " * width)]] * (height - len(lines))
@@ -242,35 +258,41 @@ class Stage:
             lines = [list(Segment.apply_style(line, screen)) for line in lines]
         return lines
 
+    def _middle(self, console: Console, options: ConsoleOptions, rows: int, width: int) -> Lines:
+        """What fills the rows the sections leave: the big digits."""
+        style = FLASH_SCREEN if self.view.flash else DIGIT_STYLES[self.view.phase]
+        return _render(console, options, ("digits", self.view.clock, style, self.options.ascii, rows), width)
+
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         for line in self.frame_lines(console, options):
             yield from line
             yield Segment.line()
 
 
-# Above the digits, then below them, in screen order.
-TOP = ("header", "title", "who")
-BOTTOM = ("caption", "bar", "points", "next", "schedule", "message", "session", "help")
-# Kept first when rows are short.
-PRIORITY = ("header", "help", "caption", "message", "title", "bar", "who", "next", "schedule",
-            "points", "session")  # fmt: skip
 Lines = list[list[Segment]]
 
 
-def _choose(rendered: dict[str, list[Lines]], height: int) -> dict[str, Lines]:
+def _choose(
+    rendered: dict[str, list[Lines]],
+    height: int,
+    priority: tuple[str, ...] = PRIORITY,
+    partial: dict[str, int] | None = None,
+) -> dict[str, Lines]:
     """The sections that fit while the digits keep their minimum, most important first.
 
-    A section is shown whole or not at all, except the title (its first two lines) and
-    the talking points (as many as fit, two lines each at most).
+    A section is shown whole or not at all, except the title (its first two lines; any
+    section named in `partial`: that many lines at most) and the talking points (as many
+    as fit, two lines each at most).
     """
+    partial = {"title": 2} if partial is None else partial
     budget = height - (MIN_DIGIT_ROWS if height >= MIN_DIGIT_ROWS + 3 else 1)
     chosen: dict[str, Lines] = {}
     used = 0
-    for name in PRIORITY:
-        room, parts = budget - used, rendered[name]
+    for name in priority:
+        room, parts = budget - used, rendered.get(name, [])
         lines: Lines = []
-        if name == "title":
-            lines = parts[0][: min(2, room)] if parts else []
+        if name in partial:
+            lines = parts[0][: min(partial[name], room)] if parts else []
         elif name == "points":
             for part in parts:
                 if len(lines) + len(part[:2]) > room:
@@ -284,10 +306,19 @@ def _choose(rendered: dict[str, list[Lines]], height: int) -> dict[str, Lines]:
     return chosen
 
 
-def _assemble(chosen: dict[str, Lines], digits: Lines, digit_rows: int, width: int) -> Lines:
-    top: Lines = [line for name in TOP for line in chosen.get(name, [])]
-    bottom: Lines = [line for name in BOTTOM for line in chosen.get(name, [])]
-    drawn = [line for line in digits if any(seg.text.strip() for seg in line)] or digits[:1]
+def _assemble(
+    chosen: dict[str, Lines],
+    digits: Lines,
+    digit_rows: int,
+    width: int,
+    top_names: tuple[str, ...] = TOP,
+    bottom_names: tuple[str, ...] = BOTTOM,
+) -> Lines:
+    top: Lines = [line for name in top_names for line in chosen.get(name, [])]
+    bottom: Lines = [line for name in bottom_names for line in chosen.get(name, [])]
+    # Blank rows of the middle go; a reversed band of spaces (the Q&A asker's) is not blank.
+    drawn = [line for line in digits if any(seg.text.strip() or (seg.style and seg.style.reverse)
+                                             for seg in line)] or digits[:1]  # fmt: skip
     spare = digit_rows - len(drawn)
     blank = [Segment(" " * width)]
     above = spare // 2
@@ -300,6 +331,10 @@ def frame(view: View, options: StageOptions) -> RenderableType:
         from retreat.ui.overview import Overview
 
         return Overview(view, options)
+    if view.qa is not None:
+        from retreat.ui.qa_stage import QAStage
+
+        return QAStage(view, options)
     return Stage(view, options)
 
 

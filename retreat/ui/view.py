@@ -16,8 +16,9 @@ from retreat.durations import format_clock
 from retreat.engine import ItemState, MeetingState, Status
 from retreat.events import Stamp
 from retreat.i18n import N_, _
+from retreat.qa import Question
 from retreat.schedule import Schedule, Slot, When, project
-from retreat.timer import Phase
+from retreat.timer import Phase, Timer
 
 KIND_LABELS = {
     "report": N_("Work report"),
@@ -54,6 +55,25 @@ class Row:
 
 
 @dataclass(frozen=True)
+class QAView:
+    """The Q&A segment: who was drawn, what was asked, who answers, how long is left."""
+
+    mode: str  # "draw" (nobody waiting), "ask" (the drawn asker has not asked yet), "answer"
+    asker: str
+    area: str
+    ordinal: str  # "Asker 2 of 4"
+    question: str  # "Question 3: ..."
+    answering: str  # "Answering: department · answerer"
+    result: str  # how the last answer went
+    hint: str  # what to press now
+    clock: str  # the answer countdown, while an answer runs
+    phase: Phase  # of the answer countdown
+    segment: str  # the segment's own countdown, small
+    segment_phase: Phase
+    tally: str
+
+
+@dataclass(frozen=True)
 class View:
     position: int
     count: int
@@ -77,6 +97,7 @@ class View:
     meeting: str
     overview: tuple[Row, ...] | None = None
     overview_title: str = ""
+    qa: QAView | None = None  # on a Q&A item: the asker, the question, the answer countdown
 
     @property
     def alert(self) -> bool:
@@ -94,7 +115,10 @@ def signed_minutes(seconds: float) -> str:
 
 def display_seconds(state: ItemState, now: Stamp) -> tuple[str, int]:
     """The big digits and the whole seconds elapsed: a countdown, then `+` overtime."""
-    timer = state.timer
+    return timer_digits(state.timer, now)
+
+
+def timer_digits(timer: Timer, now: Stamp) -> tuple[str, int]:
     if not timer.started:
         return format_clock(timer.limit), 0
     elapsed = timer.elapsed(now)
@@ -106,9 +130,14 @@ def display_seconds(state: ItemState, now: Stamp) -> tuple[str, int]:
 
 def flash_lit(state: ItemState, now: Stamp) -> bool:
     """The flash runs while an unsilenced alarm is due: running, in overtime."""
+    return timer_flash(state.timer, now)
+
+
+def timer_flash(timer: Timer | None, now: Stamp) -> bool:
     from retreat.ui.alarm import flash_on
 
-    timer = state.timer
+    if timer is None:
+        return False
     if not timer.running or timer.silenced or timer.phase(now) is not Phase.OVERTIME:
         return False
     return flash_on(timer.elapsed(now) - timer.limit)
@@ -251,7 +280,7 @@ def snapshot(
         phase=phase,
         status=item.status,
         clock=digits,
-        flash=flash_lit(item, now),
+        flash=flash_lit(item, now) or (item.item.kind == "qa" and timer_flash(state.qa.answer_timer, now)),
         elapsed=elapsed,
         limit=item.timer.limit,
         adjusted=item.timer.adjusted,
@@ -265,4 +294,84 @@ def snapshot(
         meeting=state.agenda.meeting.title,
         overview=overview_rows(state, sched, utc_offset) if overview else None,
         overview_title=_("Agenda: planned and actual") if overview else "",
+        qa=qa_view(state, now) if item.item.kind == "qa" and not ended else None,
     )
+
+
+def qa_view(state: MeetingState, now: Stamp) -> QAView:
+    """The Q&A segment as the room sees it (see `QAView`)."""
+    from retreat.agenda import qa_representatives
+
+    item, qa = state.item, state.qa
+    reps = qa_representatives(state.agenda, item.item)
+    areas = {r.name: r.area for r in reps}
+    drawn = qa.drawn.get(item.item.id, [])
+    asked = [q for q in qa.asked(item.item.id) if not q.withdrawn]
+    current = qa.questions.get(qa.answering) if qa.answering is not None else None
+    asker = current.asker if current else (drawn[-1] if drawn else "")
+    if current is None and asker:
+        current = next((q for q in reversed(asked) if q.asker == asker), None)
+    mode = "answer" if qa.answering is not None else ("ask" if asker and current is None else "draw")
+    timer = qa.answer_timer
+    clock = timer_digits(timer, now)[0] if timer is not None else ""
+    segment_clock = timer_digits(item.timer, now)[0]
+    follow = sum(1 for q in asked if q.followup is not None)
+    total = len(qa.orders.get(item.item.id, ([], None))[0]) or len(reps)
+    return QAView(
+        mode=mode,
+        asker=asker,
+        area=current.area if current else areas.get(asker, ""),
+        ordinal=_("Asker {n} of {total}").format(n=len(drawn), total=total) if drawn else "",
+        question=_("Question {n}: {text}").format(n=current.qid, text=current.text) if current else "",
+        answering=_answering(state, current, mode) if current else "",
+        result=_result(state, current) if current and current.answered else "",
+        hint=_qa_hint(mode, asker, len(drawn) < total, timer, now),
+        clock=clock,
+        phase=timer.phase(now) if timer is not None else Phase.IDLE,
+        segment=_("Segment {clock}").format(clock=segment_clock),
+        segment_phase=item.timer.phase(now),
+        tally=_("{asked} asked · {follow} to follow up · {left} of {total} still to draw").format(
+            asked=len(asked), follow=follow, left=total - len(drawn), total=total
+        ),
+    )
+
+
+def _answering(state: MeetingState, question: Question, mode: str) -> str:
+    department = state.agenda.department_name(question.department)
+    answerer = question.answerer
+    if not answerer:
+        spec = state.agenda.items[state.agenda.index_of(question.item)].spec
+        answerer = next((a.name for a in getattr(spec, "answerers", [])
+                         if state.agenda.department_name(a.department) == department), "")  # fmt: skip
+    who = " · ".join(p for p in (department, answerer) if p)
+    return _("Answering: {who}").format(who=who) if mode == "answer" else _("Answered by: {who}").format(who=who)
+
+
+def _result(state: MeetingState, question: Question) -> str:
+    from retreat.qa import OUTCOME_LABELS, SATISFACTION_LABELS
+
+    parts = [_(OUTCOME_LABELS.get(question.outcome or "", question.outcome or ""))]
+    if question.followup is not None:
+        parts.append(_("{owner} by {due}").format(
+            owner=state.agenda.department_name(question.followup.owner), due=question.followup.due
+        ))
+    if question.satisfaction:
+        parts.append(_(SATISFACTION_LABELS.get(question.satisfaction, question.satisfaction)))
+    return " · ".join(parts)
+
+
+def _qa_hint(mode: str, asker: str, more: bool, timer: Timer | None, now: Stamp) -> str:
+    if mode == "answer":
+        phase = timer.phase(now) if timer is not None else Phase.ON_TIME
+        if phase is Phase.OVERTIME and timer is not None and not timer.silenced:
+            return _("ANSWER TIME IS UP. Press a to silence the alarm, r to record the answer.")
+        if phase is Phase.OVERTIME:
+            return _("Answer overtime (alarm silenced). Press r to record the answer.")
+        if phase is Phase.WARNING:
+            return _("Answer time is almost up. Press r to record the answer.")
+        return _("Press r to record the answer.")
+    if mode == "ask":
+        return _("Press k to record the question of {asker}.").format(asker=asker)
+    if more:
+        return _("Press d to draw the next asker.")
+    return _("Every invited representative has been drawn.")
