@@ -25,8 +25,9 @@ from retreat.errors import CommandRefused
 from retreat.events import EventKind
 from retreat.i18n import N_, _
 from retreat.ui.alarm import next_flash_change
-from retreat.ui.stage import StageOptions, frame
+from retreat.ui.stage import StageOptions
 from retreat.ui.view import View, snapshot
+from retreat.ui.vote_entry import VoteDesk
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
@@ -108,6 +109,7 @@ class RunLoop:
         self._confirm: str | None = None  # "quit" or "end" while waiting for y
         self._due_at: float | None = None
         self._shown: tuple[View, tuple[int, int]] | None = None
+        self.desk = VoteDesk(session, self.say)  # a vote item's keys and screen
         self._prompter = prompter
         self._owns_screen = screen is None
 
@@ -189,6 +191,9 @@ class RunLoop:
     def on_key(self, key: str) -> Outcome | None:
         if key == "c-c":
             return Outcome.INTERRUPTED
+        if self._confirm is None and self.desk.takes(key):
+            self.desk.on_key(key)
+            return None
         key = key.lower() if len(key) == 1 else key  # Caps Lock must not stop the meeting
         if self._confirm is not None:
             confirm, self._confirm = self._confirm, None
@@ -368,13 +373,13 @@ class RunLoop:
 
     # --- drawing ---------------------------------------------------------------------
     def view(self) -> View:
-        return snapshot(
+        return self.desk.decorate(snapshot(
             self.session.state,
             self.session.stamp(),
             self.session.clock.utc_offset(),
             message=self._message,
             overview=self.overview,
-        )
+        ))
 
     def draw(self) -> bool:
         """Repaint if what would be shown differs from what is; True if it did."""
@@ -384,7 +389,7 @@ class RunLoop:
             return False
         self._shown = key
         assert self._screen is not None
-        self._screen.update(frame(view, self.options), refresh=True)
+        self._screen.update(self.desk.frame(view, self.options), refresh=True)
         self.stats.frames += 1
         return True
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from retreat.durations import format_clock
 from retreat.engine import ItemState, MeetingState, Status
@@ -19,6 +20,9 @@ from retreat.i18n import N_, _
 from retreat.qa import Question
 from retreat.schedule import Schedule, Slot, When, project
 from retreat.timer import Phase, Timer
+
+if TYPE_CHECKING:
+    from retreat.ui.vote_view import VoteView
 
 KIND_LABELS = {
     "report": N_("Work report"),
@@ -98,6 +102,7 @@ class View:
     overview: tuple[Row, ...] | None = None
     overview_title: str = ""
     qa: QAView | None = None  # on a Q&A item: the asker, the question, the answer countdown
+    vote: VoteView | None = None  # on a vote item: the vote screen (see ui/vote_entry)
 
     @property
     def alert(self) -> bool:
