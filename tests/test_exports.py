@@ -105,7 +105,8 @@ def test_html_has_the_print_css(zh_html: str) -> None:
 
 
 def test_html_tables_and_text_match_the_markdown(zh_markdown: str, zh_html: str) -> None:
-    assert len(re.findall("<table[ >]", zh_html)) == zh_markdown.count("\n| --- |") + zh_markdown.count("\n| ---: |") == 6
+    delimiter_rows = re.findall(r"^\|(?: :?-+:? \|)+$", zh_markdown, flags=re.M)
+    assert len(re.findall("<table[ >]", zh_html)) == len(delimiter_rows) >= 6
     assert '<ul class="meeting-info">' in zh_html
     assert '<li class="task">☑ 去年工作完成情况</li>' in zh_html
     # the agenda table: ten columns at a smaller size, widths set so 08:30 never breaks
@@ -180,8 +181,13 @@ def test_docx_tables_hold_the_agenda_questions_and_commitments(zh_docx: Path) ->
 
     doc = docx.Document(str(zh_docx))
     tables = [[[c.text for c in row.cells] for row in t.rows] for t in doc.tables]
-    assert len(tables) == 6
-    attendance, agenda, questions, commitments, livelihood, key_tasks = tables
+
+    def table(*header: str) -> list[list[str]]:
+        return next(t for t in tables if t[0][: len(header)] == list(header))
+
+    attendance, agenda = table("姓名", "职务"), table("#", "议程")
+    questions, commitments = table("#", "提问人"), table("编号", "责任部门")
+    livelihood, key_tasks = [t for t in tables if t[0] == ["#", "候选项目", "申报部门"]]
     assert attendance[0] == ["姓名", "职务"] and attendance[1] == ["王建国", "街道党工委书记"]
     assert agenda[0] == ["#", "议程", "类型", "汇报人", "开始", "计划", "调整", "实际", "超时", "状态"]
     assert len(agenda) == 15
@@ -198,7 +204,7 @@ def test_docx_tables_hold_the_agenda_questions_and_commitments(zh_docx: Path) ->
         assert table.rows[0]._tr.trPr.find(
             "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}tblHeader"
         ) is not None  # the header row repeats on every page
-    overtime = doc.tables[1].rows[3].cells[8].paragraphs[0].runs[0]
+    overtime = next(t for t in doc.tables if t.rows[0].cells[1].text == "议程").rows[3].cells[8].paragraphs[0].runs[0]
     assert overtime.text == "+00:45" and overtime.bold
 
 
@@ -501,3 +507,23 @@ def test_demo_bad_format_exits_2_before_running(tmp_path: Path) -> None:
     code, out, err = invoke("demo", "--out", str(tmp_path), "--format", "md,pdf")
     assert code == 2 and "--format 可选 md, html, docx，不能是 pdf" in err and "Traceback" not in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_summary_lists_the_vote_winners_when_the_minutes_have_them(
+    zh_record: Record, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import retreat.minutes as minutes_mod
+
+    build = minutes_mod.build_context
+
+    def with_results(record: Record) -> dict[str, object]:
+        context = build(record)
+        items = context["vote_items"]
+        assert isinstance(items, list)
+        context["vote_items"] = [{**items[0], "vote": {"chosen": ["社区食堂", "社区客厅"]}}, {**items[1], "vote": None}]
+        return context
+
+    monkeypatch.setattr(minutes_mod, "build_context", with_results)
+    out = render(zh_record, gallery.resolve("summary"))
+    assert "## 推荐表决\n\n- **民生实事项目“公众推荐、小组推荐”**：社区食堂、社区客厅\n" in out
+    assert "重点工作任务推荐**：社区" not in out
