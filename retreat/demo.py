@@ -7,6 +7,7 @@ the middle of a report (the session is resumed and the speaker's time kept count
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,6 +125,9 @@ def _run_item(
             session.handle(Cmd.NOTE, t("Representatives were drawn at random; questions below."))
             _questions(session, clock, session.agenda.language)
             elapsed += sum(q[2] + 30 for q in _QUESTIONS[session.agenda.language])
+        if item_id in ("livelihood-vote", "key-task-vote") and at == 60:
+            _vote(session, clock, item_id)
+            elapsed += 13 * 20 + 3 * 30
         if item_id == "closing" and at == spoken:
             session.handle(Cmd.NOTE, t("The consensus will be written into this year's work plan."))
     return session
@@ -144,6 +148,43 @@ def _questions(session: Session, clock: FakeClock, lang: str) -> None:
         )
 
 
+# How much the room likes each candidate (by id): the demo's ballots are drawn from these.
+_APPEAL = {
+    "canteen": 10, "living-room": 8, "elderly-alliance": 9, "micro-renewal": 7, "parking": 6, "lift": 5,
+    "child-care": 4, "legal-aid": 2, "waste-sorting": 3, "youth-hub": 2, "market": 4, "fitness": 3,
+    "invest-centre": 9, "secretary-training": 8, "pilot-area": 7, "three-bureau": 7, "grid": 4,
+    "business-env": 5, "property-mgmt": 6, "illegal-build": 5, "volunteer": 3, "smart-community": 3,
+    "dispute": 4, "emergency": 2, "cadre-eval": 2, "credit": 3,
+}
+VOTE_SEED = 20260108
+
+
+def _vote(session: Session, clock: FakeClock, item_id: str) -> None:
+    """Every member of every working group ranks the candidates they most want, on paper;
+    the secretary types the ballots in; each group's result, then the overall one, is revealed."""
+    rng = random.Random(f"{VOTE_SEED}:{item_id}")
+    vote = session.state.vote()
+    for group in session.agenda.groups:
+        for _member in group.members:
+            pool = list(vote.candidates)
+            ranking: list[str] = []
+            while pool and len(ranking) < vote.ranks:
+                pick = rng.choices(pool, weights=[_APPEAL.get(c, 1) for c in pool])[0]
+                pool.remove(pick)
+                ranking.append(pick)
+            numbers = " ".join(str(vote.candidates.index(c) + 1) for c in ranking)
+            session.handle(Cmd.CAST, {"ballot": f"{rng.getrandbits(64):016x}", "ranking": numbers,
+                                      "group": group.id})
+            _advance(session, clock, 20)
+    session.handle(Cmd.UNDO_BALLOT)  # a mistyped ballot, taken back and entered again
+    session.handle(Cmd.CAST, {"ballot": f"{rng.getrandbits(64):016x}", "ranking": "1 2 3",
+                              "group": session.agenda.groups[-1].id})
+    for group in session.agenda.groups:
+        session.handle(Cmd.REVEAL, {"scope": group.id, "seed": VOTE_SEED})
+        _advance(session, clock, 30)
+    session.handle(Cmd.REVEAL, {"scope": "all", "seed": VOTE_SEED})
+
+
 def _extra_moments(item_id: str) -> set[int]:
     return {
         "jus-report": {CRASH_AT},
@@ -151,6 +192,8 @@ def _extra_moments(item_id: str) -> set[int]:
         "bdo-report": {460},
         "sgo-report": {200},
         "grassroots-qa": {60},
+        "livelihood-vote": {60},
+        "key-task-vote": {60},
     }.get(item_id, set())
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from retreat.agenda import VoteSpec
 from retreat.durations import format_clock
 from retreat.engine import ItemState, Status
 from retreat.errors import TemplateError
@@ -18,6 +19,7 @@ from retreat.i18n import N_, translator
 from retreat.paths import bundled_template
 from retreat.qa import FOLLOWUP_LABELS, OUTCOME_LABELS, SATISFACTION, SATISFACTION_LABELS
 from retreat.session import Record
+from retreat.votes import chosen, group_size, tally
 
 DEFAULT_TEMPLATE = "minutes.md.j2"
 
@@ -111,7 +113,9 @@ def build_context(record: Record) -> dict[str, Any]:
         },
         "qa_items": [r for r in rows if r["kind"] == "qa"],
         "qa": _qa_context(record, t),
-        "vote_items": [r for r in rows if r["kind"] == "vote"],
+        "vote_items": [
+            {**r, "vote": _vote_context(record, r["id"], t)} for r in rows if r["kind"] == "vote"
+        ],
         "interruptions": [
             {"from": times.datetime(a), "to": times.datetime(b), "minutes": round((b - a) / 60)}
             for a, b in state.downtime
@@ -165,7 +169,7 @@ def _item_row(s: ItemState, state: Any, times: Times, t: Any) -> dict[str, Any]:
         "notes": [{"time": times.clock(at), "text": text} for at, text in s.notes],
         "planned_notes": item.notes,
         "seats": getattr(spec, "seats", None),
-        "method": getattr(spec, "method", None),
+        "method": t(METHOD_NAMES[spec.method]) if isinstance(spec, VoteSpec) else None,
         "candidates": candidates,
     }
 
@@ -234,6 +238,103 @@ def _qa_context(record: Record, t: Any) -> dict[str, Any]:
         "draws": draws,
         "commitments": commitments,
     }
+
+
+METHOD_NAMES = {
+    "borda": N_("Borda count"),
+    "stv": N_("single transferable vote"),
+    "irv": N_("instant runoff"),
+    "schulze": N_("Schulze method"),
+    "ranked_pairs": N_("ranked pairs"),
+    "approval": N_("approval"),
+    "plurality": N_("plurality"),
+}
+METHOD_RULES = {
+    "borda": N_("Borda count: with m candidates, a ballot gives m points to its first choice, m-1 to "
+                "its second and so on, unranked candidates 0; the highest totals are chosen."),
+    "stv": N_("Single transferable vote: Droop quota, surpluses transferred by the weighted inclusive "
+              "Gregory method with exact fractions, lowest eliminated in turn."),
+    "irv": N_("Instant runoff: the candidate with the fewest first preferences is eliminated in turn and "
+              "their ballots move to the next choice, until one has a majority."),
+    "schulze": N_("Schulze method: candidates are ranked by the strongest paths of pairwise wins "
+                  "(a ranked candidate beats every unranked one)."),
+    "ranked_pairs": N_("Ranked pairs: pairwise wins are locked in from the largest, skipping any that "
+                       "would create a cycle (a ranked candidate beats every unranked one)."),
+    "approval": N_("Approval: every candidate a ballot lists gets one point."),
+    "plurality": N_("Plurality: every ballot gives one point to its first choice."),
+}
+TIE_RULES = {
+    "lot": N_("A tie for the last place is decided by lot; the seed is recorded so anyone can replay it."),
+    "runoff": N_("A tie for the last place goes to a runoff vote among the tied."),
+    "chair": N_("A tie for the last place is decided by the chair."),
+}
+
+
+def _vote_context(record: Record, key: str, t: Any) -> dict[str, Any] | None:
+    """One vote as the minutes show it; None when no ballot was cast."""
+    votes = record.state.votes
+    vote = votes.get(key)
+    if vote is None or not vote.ballots:
+        return None
+    agenda = record.agenda
+    revealed = vote.seed is not None
+    result = tally(vote) if revealed else None
+    final = chosen(votes, vote)
+    group_rows = []
+    for gid in vote.groups:
+        name = next((g.name for g in agenda.groups if g.id == gid), gid)
+        received = vote.received(gid)
+        top = tally(vote, gid).winners if revealed and received else []
+        group_rows.append({"name": name, "received": received, "size": group_size(agenda, gid),
+                           "winners": top})
+    rows = []
+    if result is not None:
+        first = result.rounds[0].tallies if result.rounds else {}
+        last = result.rounds[-1].tallies if result.rounds else {}
+        order = [c for tier in (result.ranking or [[w] for w in result.winners]) for c in tier]
+        order += [c for c in vote.titles if c not in order]
+        for n, title in enumerate(order):
+            rows.append({"place": n + 1, "title": title, "first": _num(first.get(title)),
+                         "final": _num(last.get(title)), "chosen": final is not None and title in final})
+    rounds = []
+    if result is not None and vote.method in ("stv", "irv"):
+        for r in result.rounds:
+            rounds.append({"number": r.number, "tallies": [_num(r.tallies.get(c)) for c in vote.titles],
+                           "elected": r.elected, "eliminated": r.eliminated, "exhausted": _num(r.exhausted),
+                           "quota": _num(r.quota) if r.quota is not None else ""})
+    runoff = _vote_context(record, vote.runoff, t) if vote.runoff else None
+    return {
+        "method_rule": t(METHOD_RULES[vote.method]),
+        "tie_rule": t(TIE_RULES[vote.tie]),
+        "seats": vote.seats,
+        "ranks": vote.ranks,
+        "cast": len(vote.ballots),
+        "undone": sum(1 for b in vote.ballots if b.undone),
+        "valid": sum(b.weight for b in vote.counted),
+        "exhausted": _num(result.exhausted) if result is not None else 0,
+        "sources": sorted({b.source.split(":")[0] for b in vote.counted}),
+        "revealed": revealed,
+        "seed": vote.seed,
+        "groups": group_rows,
+        "rows": rows,
+        "titles": list(vote.titles),
+        "rounds": rounds,
+        "ties": [{"candidates": list(tie.candidates), "rule": tie.rule, "chosen": tie.chosen, "seed": tie.seed}
+                 for tie in (result.ties if result is not None else [])],
+        "chair": [vote.title_of(c) for c in vote.chair_choice] if vote.chair_choice else None,
+        "runoff": runoff,
+        "chosen": final,
+    }
+
+
+def _num(value: object) -> str:
+    """Scores as the room reads them: whole numbers plain, fractions to two decimals."""
+    if value is None:
+        return ""
+    from fractions import Fraction
+
+    f = Fraction(str(value)) if not isinstance(value, Fraction | int) else Fraction(value)
+    return str(f.numerator) if f.denominator == 1 else f"{float(f):.2f}"
 
 
 def md_cell(value: object) -> str:

@@ -348,3 +348,41 @@ def apply(votes: dict[str, VoteState], agenda: Agenda, event: Event) -> None:
         vote.revealed.append((str(data["scope"]), int(data["seed"])))
     elif event.kind is EventKind.TIE_DECIDED:
         vote.chair_choice = tuple(str(c) for c in data["chosen"])
+
+
+# --- exports ---------------------------------------------------------------------------
+
+
+def anonymous_profile(vote: VoteState) -> Profile:
+    """The counted ballots in a canonical order (sorted), so the file says nothing about who
+    voted when; identical ballots keep their own lines so group labels survive in CSV."""
+    order = sorted(range(len(vote.counted)), key=lambda i: (vote.counted[i].group or "", vote.counted[i].ranking))
+    ballots = [vote.counted[i] for i in order]
+    index = {c: i for i, c in enumerate(vote.candidates)}
+    return build_profile(
+        vote.titles, rows_to_matrix([[index[c] for c in b.ranking] for b in ballots]),
+        np.array([b.weight for b in ballots], dtype=np.int64), np.arange(1, len(ballots) + 1, dtype=np.int64),
+        groups=[b.group or "" for b in ballots], seats=vote.seats, title=vote.key,
+    )
+
+
+def export_blt(vote: VoteState, title: str) -> str:
+    from retreat.voting.blt import write_blt
+
+    return write_blt(anonymous_profile(vote), seats=vote.seats, title=title)
+
+
+def export_csv(vote: VoteState, group_names: dict[str, str]) -> str:
+    """One row per ballot: group, weight, rank1..rankN holding candidate titles."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(["group", "weight", *[f"rank{n + 1}" for n in range(vote.ranks)]])
+    profile = anonymous_profile(vote)
+    groups = profile.groups or tuple("" for _ in range(len(profile.weights)))
+    for (ranking, weight), group in zip(profile.ballots(), groups, strict=True):
+        titles = [vote.titles[c] for c in ranking]
+        writer.writerow([group_names.get(group, group), weight, *titles, *[""] * (vote.ranks - len(titles))])
+    return buf.getvalue()

@@ -61,8 +61,13 @@ def tables(markdown: str) -> list[list[list[str]]]:
 def test_zh_minutes_are_valid_gfm_with_the_expected_tables(tmp_path: Path) -> None:
     text = render(load(demo_session(tmp_path, "zh-CN")))
     found = tables(text)
-    assert len(found) == 6  # attendance, agenda, questions, commitments, two vote candidate lists
-    attendance, agenda_table, questions, commitments, livelihood, key_tasks = found
+    # attendance, agenda, questions, commitments, then per vote: candidates, groups, results
+    assert len(found) == 10
+    attendance, agenda_table, questions, commitments, livelihood, groups, results, key_tasks = found[:8]
+    assert [r[0] for r in groups[1:]] == ["第一组", "第二组", "第三组"]
+    assert [r[1] for r in results[1:] if r[3] == "✓"] == [
+        "养老服务联盟", "社区食堂", "“民愿民规”社区微更新项目", "社区客厅", "老楼加装电梯协调服务"
+    ]
     assert len(questions) == 5 and all(len(r) == 9 for r in questions)
     assert [r[0] for r in commitments[1:]] == ["demo-zh-CN:2", "demo-zh-CN:3"]
     assert all(len(r) == 10 for r in agenda_table)

@@ -16,6 +16,7 @@ from retreat.cli import (
     minutes_cmds,
     run_cmd,
     tally_cmd,
+    votes_cmds,
 )
 from retreat.cli.common import DEBUG, new_app
 
@@ -43,7 +44,9 @@ def _root(
     DEBUG["on"] = debug
 
 
-for group in (agenda_cmds, alarm_cmd, demo_cmd, minutes_cmds, followups_cmd, run_cmd, tally_cmd):
+for group in (
+    agenda_cmds, alarm_cmd, demo_cmd, run_cmd, minutes_cmds, followups_cmd, tally_cmd, votes_cmds
+):
     app.add_typer(group.app)
 
 

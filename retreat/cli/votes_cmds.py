@@ -1,0 +1,141 @@
+"""`retreat ballots` and `retreat results`: what a session's votes recorded, for re-checking."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from retreat.cli.common import new_app
+
+if TYPE_CHECKING:
+    from retreat.session import Record
+    from retreat.votes import VoteState
+
+app = new_app()
+
+SessionArg = Annotated[Path, typer.Argument(help="The session file (.retreat).")]
+
+
+@app.command()
+def ballots(
+    session: SessionArg,
+    vote: Annotated[str, typer.Argument(help="The vote: its item id, or its number among the meeting's votes.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="The file to write: .blt or .csv (replaced).")],
+) -> None:
+    """Export a vote's ballots, anonymously, as BLT or CSV (UTF-8 with BOM) for re-counting.
+
+    `retreat tally FILE.blt --method M --seed N` (or another counting program) reproduces
+    the result the room saw; the method and seed are in `retreat results`.
+    """
+    from retreat import i18n
+    from retreat.errors import BallotError, UsageError
+    from retreat.session import load
+    from retreat.ui.files import write_text
+    from retreat.votes import export_blt, export_csv
+
+    record = load(session)
+    i18n.set_language(record.agenda.language)
+    target = _find_vote(record, vote)
+    suffix = output.suffix.lower()
+    if suffix not in (".blt", ".csv"):
+        raise UsageError(i18n._("{path}: the file must end in .blt or .csv").format(path=output))
+    title = _title(record, target)
+    if suffix == ".blt":
+        try:
+            text = export_blt(target, title)
+        except BallotError as e:
+            raise UsageError(str(e)) from None
+    else:
+        names = {g.id: g.name for g in record.agenda.groups}
+        text = "\ufeff" + export_csv(target, names)
+    write_text(output, text)
+    typer.echo(
+        i18n._("{n} ballots of \"{title}\" written to {path}").format(n=len(target.counted), title=title, path=output)
+    )
+
+
+@app.command()
+def results(
+    session: SessionArg,
+    vote: Annotated[
+        str | None, typer.Argument(help="One vote (item id or number); all votes when omitted.")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, json or md.")] = "table",
+) -> None:
+    """The result each vote recorded in the session, as the room saw it (same JSON as `retreat tally`)."""
+    import json
+
+    from retreat import i18n
+    from retreat.cli.tally_cmd import FORMATS, render
+    from retreat.errors import UsageError
+    from retreat.session import load
+    from retreat.votes import chosen, profile_of, tally
+    from retreat.voting.result import result_to_json
+
+    if fmt not in FORMATS:
+        raise UsageError(i18n._("--format takes table, json or md, not {fmt}").format(fmt=fmt))
+    record = load(session)
+    i18n.set_language(record.agenda.language)
+    targets = [_find_vote(record, vote)] if vote is not None else _all_votes(record)
+    objects: list[dict[str, Any]] = []
+    texts: list[str] = []
+    for target in targets:
+        title = _title(record, target)
+        if target.seed is None:
+            objects.append({"vote": target.key, "title": title, "revealed": False,
+                            "ballots": {"valid": sum(b.weight for b in target.counted)}})
+            texts.append(f"{title}: " + i18n._("not revealed; {n} ballots recorded").format(n=len(target.counted)))
+            continue
+        result = tally(target)
+        final = chosen(record.state.votes, target)
+        obj = {"vote": target.key, "title": title, "revealed": True, "seed": target.seed,
+               **result_to_json(result, []), "chosen": final}
+        objects.append(obj)
+        if fmt != "json":
+            header = f"## {title}\n\n" if fmt == "md" else f"{title}\n"
+            texts.append(header + render(result, profile_of(target), fmt))
+            if final is not None and final != result.winners:
+                texts.append(i18n._("Chosen after the tie was settled: {chosen}").format(chosen=", ".join(final)))
+    if fmt == "json":
+        typer.echo(json.dumps(objects[0] if vote is not None else objects, ensure_ascii=False, indent=2))
+    else:
+        typer.echo("\n\n".join(texts) if texts else i18n._("This meeting had no vote."))
+
+
+def _all_votes(record: Record) -> list[VoteState]:
+    """Every vote that received ballots, runoffs after the vote they settle."""
+    out = []
+    for item in record.agenda.items:
+        key = item.id
+        while key in record.state.votes:
+            out.append(record.state.votes[key])
+            key = record.state.votes[key].runoff or ""
+    return out
+
+
+def _find_vote(record: Record, ident: str) -> VoteState:
+    from retreat.errors import UsageError
+    from retreat.i18n import _
+    from retreat.votes import new_vote
+
+    votes = [item for item in record.agenda.items if item.kind == "vote"]
+    if ident in record.state.votes:
+        return record.state.votes[ident]
+    item = next((i for i in votes if i.id == ident), None)
+    if item is None and ident.isdigit() and 1 <= int(ident) <= len(votes):
+        item = votes[int(ident) - 1]
+    if item is None:
+        listing = "; ".join(f"{n + 1}. {i.id} ({i.title})" for n, i in enumerate(votes)) or "-"
+        raise UsageError(_('no vote "{vote}" in this session; its votes: {listing}').format(vote=ident, listing=listing))
+    return record.state.votes.get(item.id) or new_vote(record.agenda, item)
+
+
+def _title(record: Record, vote: VoteState) -> str:
+    from retreat.i18n import _
+
+    title = record.agenda.items[record.agenda.index_of(vote.item)].title
+    if vote.key != vote.item:
+        return title + " · " + _("runoff {n}").format(n=vote.key.rsplit("-", 1)[-1])
+    return title
