@@ -88,7 +88,9 @@ def tally(
     if output is None:
         typer.echo(text, nl=False)
     else:
-        _write(output, text, BallotError)
+        from retreat.ui.files import write_text
+
+        write_text(output, text)
 
 
 def _read(path: Path, error: type[Exception]) -> str:
@@ -97,32 +99,6 @@ def _read(path: Path, error: type[Exception]) -> str:
     except (OSError, UnicodeDecodeError) as e:
         reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
         raise error(f"{path}: cannot read the file ({reason}).") from e
-
-
-def _write(path: Path, text: str, error: type[Exception]) -> None:
-    """Atomic for regular files; a device or pipe (`-o /dev/null`) is written in place,
-    since renaming over it would replace the device with a file."""
-    import os
-    import stat
-    import tempfile
-
-    try:
-        if path.exists() and not stat.S_ISREG(path.stat().st_mode):
-            if path.is_dir():
-                raise error(f"{path}: is a folder; give a file name to -o.")
-            with path.open("w", encoding="utf-8") as f:
-                f.write(text)
-            return
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(text)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError as e:
-        raise error(f"{path}: cannot write the result ({e.strerror or e}).") from e
 
 
 def render(result: Result, profile: Profile, fmt: str) -> str:
