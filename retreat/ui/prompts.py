@@ -159,8 +159,8 @@ def capture_question(p: Prompter, ctx: QAContext, asker: str) -> dict[str, Any]:
 
 
 def _outcome_options() -> list[Option]:
-    return [Option(_(OUTCOME_LABELS["answered"]), "answered"),
-            Option(_("follow-up (a promise to report back on)"), "follow-up")]  # fmt: skip
+    on_the_spot = OUTCOME_LABELS["answered"]
+    return [Option(_(on_the_spot), "answered"), Option(_("follow-up (a promise to report back on)"), "follow-up")]
 
 
 def _satisfaction_options() -> list[Option]:

@@ -79,8 +79,8 @@ class QAStage(Stage):
             "question": [("cjk", q.question, "bold")] if q.question else [],
             "answering": [("line", self._plain(q.answering), "", "left", a)] if q.answering else [],
             "result": [("line", self._plain(q.result), "", "left", a)] if q.result else [],
-            "hint": [("line", q.hint, "reverse" if q.phase.value == "overtime" else "bold", "center", a)],
-            "segment": [("split", self._plain(q.tally), q.segment, segment_style, a)],
+            "hint": [("cjk", q.hint, "reverse" if q.phase.value == "overtime" else "bold")],
+            "segment": [("split", q.segment, self._plain(q.tally), segment_style, a)],
             "help": [("help", tuple(qa_keys().items()), _QA_DROP)],
         })
         return sections
