@@ -52,6 +52,17 @@ def compile_po(po: Path) -> bytes:
     return buf.getvalue()
 
 
+def _key(msgid: str | tuple[str, ...]) -> str:
+    """Plural entries are (singular, plural); they are known by their singular."""
+    return msgid if isinstance(msgid, str) else msgid[0]
+
+
+def _translated(string: str | tuple[str, ...] | None) -> bool:
+    if isinstance(string, tuple):
+        return all(string)
+    return bool(string)
+
+
 def main(argv: list[str]) -> int:
     command = argv[1] if len(argv) > 1 else "check"
     if command == "extract":
@@ -72,14 +83,14 @@ def main(argv: list[str]) -> int:
             po.with_suffix(".mo").write_bytes(compile_po(po))
         return 0
     if command == "check":
-        wanted = {m.id for m in extract() if m.id}
+        wanted = {_key(m.id) for m in extract() if m.id}
         bad = 0
         for po in po_files():
             with po.open("rb") as f:
                 catalog = read_po(f)
-            have = {m.id: m.string for m in catalog if m.id}
+            have = {_key(m.id): m.string for m in catalog if m.id}
             for msgid in sorted(wanted):
-                if not have.get(msgid):
+                if not _translated(have.get(msgid)):
                     print(f"{po.relative_to(ROOT)}: untranslated: {msgid!r}")
                     bad += 1
         return 1 if bad else 0

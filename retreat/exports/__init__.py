@@ -7,7 +7,6 @@ is the one source of content; an export only changes how it looks.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from retreat.errors import UsageError
@@ -78,11 +77,7 @@ def export(markdown: str, fmt: str, lang: str, *, draft: bool = False) -> bytes:
 
 
 def write_file(path: Path, data: bytes) -> None:
-    """Write atomically: a crash mid-write leaves the old file, never half a new one."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    except OSError as e:
-        tmp.unlink(missing_ok=True)
-        raise UsageError(_("cannot write {path}: {reason}").format(path=path, reason=e.strerror)) from None
+    """Write atomically (never renaming over a device); see retreat.ui.files."""
+    from retreat.ui.files import write_bytes
+
+    write_bytes(path, data)
