@@ -150,7 +150,7 @@ class VoteDesk:
             self.text = ""
         elif key == "c-w":
             self.text = self.text.rstrip().rpartition(" ")[0]
-        elif key == "up" and self.mode == BALLOT:
+        elif key == "up" and self.mode == BALLOT and self.recall:
             self.text = self.recall
         elif len(key) == 1 and key.isprintable():
             self._typed(vote, key)
@@ -374,14 +374,14 @@ class VoteDesk:
 
     def keys(self, vote: VoteState) -> tuple[tuple[str, str], ...]:
         if self.mode == BALLOT:
-            return (("Enter", _("count")), ("u", _("undo")), ("g", _("group")), ("i", _("import")),
-                    ("Esc", _("done")))
+            return (("Enter", _("count it")), ("u", _("undo")), ("g", _("group")), ("i", _("import")),
+                    ("Esc", _("leave entry")))
         if self.mode != BOARD:
-            return (("Enter", _("OK")), ("Esc", _("cancel")))
+            return (("Enter", _("OK")), ("Esc", _("leave entry")))
         if not vote.revealed:
-            return (("b", _("ballots")), ("u", _("undo")), ("i", _("import")), ("v", _("reveal")),
+            return (("b", _("enter ballots")), ("u", _("undo")), ("i", _("import")), ("v", _("reveal")),
                     ("space", _("start/pause")), ("n", _("next")), ("o", _("overview")), ("q", _("quit")))
-        keys = [("v", _("next result")), (".", _("next round")), (",", _("back"))]
+        keys = [("v", _("next result")), (".", _("next round")), (",", _("previous round"))]
         if vote.tie == "chair":
             keys.append(("c", _("chair decides")))
         if vote.tie == "runoff" and RUNOFF not in vote.key:

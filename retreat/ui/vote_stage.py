@@ -42,10 +42,12 @@ def _cell(text: str, width: int) -> str:
     return set_cell_size(text, max(0, width))
 
 
-def _columns(n: int, width: int) -> int:
-    if n <= 6 or width < 44:
-        return 1
-    return 3 if width >= 150 and n > 12 else 2
+def _columns(n: int, width: int, rows: int | None = None) -> int:
+    """Columns for `n` candidates: two for many (14 titles at 80x24), more if rows are short."""
+    cols = 1 if n <= 6 or width < 44 else (3 if width >= 150 and n > 12 else 2)
+    while rows is not None and -(-n // cols) > rows and (width - 2 * cols) // (cols + 1) >= 8:
+        cols += 1
+    return cols
 
 
 class VoteStage:
@@ -67,9 +69,9 @@ class VoteStage:
         gap = width - cell_len(left) - cell_len(right)
         return Text(left + (" " * gap + right if gap >= 2 else ""), style="bold", no_wrap=True, overflow="crop")
 
-    def _choices(self, width: int) -> list[Text]:
+    def _choices(self, width: int, rows: int | None = None) -> list[Text]:
         choices = self.vote.choices
-        cols = _columns(len(choices), width)
+        cols = _columns(len(choices), width, rows)
         rows = -(-len(choices) // cols)
         col_width = (width - 2 * (cols - 1)) // cols
         digits = len(str(len(choices)))
@@ -172,13 +174,13 @@ class VoteStage:
             "help": [self._help(width)],
         }
         outcome = vote.outcome
+        sections["entry"] = list(self._entry(width))
         if outcome is None:
             sections.update({
                 "rule": [para(vote.rule, "dim")],
                 "choices": list(self._choices(width)),
                 "groups": [self._groups()],
                 "status": [Text(self._t(vote.status), style="italic", no_wrap=True, overflow="crop")],
-                "entry": list(self._entry(width)),
                 "report": [para(line, "") for line in vote.report],
             })
         else:
@@ -231,6 +233,9 @@ class VoteStage:
     def _board(self, console: Console, options: ConsoleOptions, width: int, height: int) -> Lines:
         priority = ("header", "help", "entry", "message", "choices", "groups", "title", "status", "report", "rule")
         sections = self._sections(width, clock_in_header=False)
+        essential = ("header", "help", "entry", "message")
+        room = height - sum(len(self._render(console, options, sections.get(n, []), width)) for n in essential)
+        sections["choices"] = list(self._choices(width, room))
         needed = sum(len(self._render(console, options, sections.get(n, []), width)) for n in priority)
         digit_rows = height - needed
         if digit_rows < MIN_DIGIT_ROWS:  # no room for big digits: the countdown joins the header
@@ -252,7 +257,7 @@ class VoteStage:
         return [*top, *middle, *bottom]
 
     def _result(self, console: Console, options: ConsoleOptions, width: int, height: int) -> Lines:
-        priority = ("header", "help", "chosen", "message", "bars", "tie", "measure", "title", "notes")
+        priority = ("header", "help", "entry", "chosen", "message", "bars", "tie", "measure", "title", "notes")
         sections = self._sections(width, clock_in_header=True)
         chosen = self._fit(console, options, sections, priority, ("bars", "notes"), height, width)
         bars = chosen["bars"]
@@ -263,7 +268,7 @@ class VoteStage:
             spare -= len(chosen["bars"]) - 1
         top = [*chosen["header"], *chosen["title"], *chosen["measure"], *bars]
         gap = min(1, spare) if below else 0
-        bottom = [*chosen["message"], *chosen["help"]]
+        bottom = [*chosen["entry"], *chosen["message"], *chosen["help"]]
         return [*top, *_blank(width, gap), *below, *_blank(width, spare - gap), *bottom]
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:

@@ -10,9 +10,10 @@ identical frames, so the run loop repaints only when something the room sees cha
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from retreat import i18n
 from retreat.i18n import N_, _
@@ -192,22 +193,35 @@ def total_line(vote: VoteState) -> str:
 
 
 class Tallies:
-    """Counts by (vote, scope, seed, ballots), kept while nothing changes: a frame a second
-    on the result screen must not recount."""
+    """Counts kept while the ballots, seeds and decisions stay the same: a frame a second on
+    the result screen must not recount."""
 
     def __init__(self) -> None:
-        self._cache: dict[tuple[object, ...], Result] = {}
+        self._cache: dict[tuple[object, ...], object] = {}
 
-    def get(self, vote: VoteState, scope: str, seed: int) -> Result:
+    @staticmethod
+    def _mark(vote: VoteState) -> tuple[object, ...]:
         undone = sum(1 for b in vote.ballots if b.undone)
-        key = (vote.key, scope, seed, len(vote.ballots), undone, vote.chair_choice)
-        result = self._cache.get(key)
-        if result is None:
+        return (vote.key, len(vote.ballots), undone, vote.chair_choice, tuple(vote.revealed), vote.runoff)
+
+    def _cached(self, key: tuple[object, ...], compute: Callable[[], object]) -> object:
+        if key not in self._cache:
             if len(self._cache) > 64:
                 self._cache.clear()
-            result = tally(vote, None if scope == "all" else scope, seed=seed)
-            self._cache[key] = result
-        return result
+            self._cache[key] = compute()
+        return self._cache[key]
+
+    def get(self, vote: VoteState, scope: str, seed: int) -> Result:
+        key = ("tally", self._mark(vote), scope, seed)
+        result = self._cached(key, lambda: tally(vote, None if scope == "all" else scope, seed=seed))
+        return cast("Result", result)
+
+    def chosen(self, votes: dict[str, VoteState], vote: VoteState) -> list[str] | None:
+        chain, at = [self._mark(vote)], vote
+        while at.runoff is not None and at.runoff in votes:
+            at = votes[at.runoff]
+            chain.append(self._mark(at))
+        return cast("list[str] | None", self._cached(("chosen", *chain), lambda: chosen(votes, vote)))
 
 
 def scope_seed(vote: VoteState, scope: str) -> int | None:
@@ -234,11 +248,11 @@ def outcome(state: MeetingState, vote: VoteState, scope: str, step: int, tallies
     if scope != "all":
         states = {t: TOP if s == WINNER else s for t, s in states.items()}
     if scope == "all":
-        tie_line, decided = _tie_situation(state, vote, result)
+        tie_line, decided = _tie_situation(state, vote, result, tallies)
         states.update(decided)
         if last:
             root = state.votes.get(state.item.item.id, vote)
-            picked = chosen(state.votes, root)
+            picked = tallies.chosen(state.votes, root)
             if picked is not None:
                 final = _("Chosen: {titles}").format(titles=join(picked))
     return Outcome(
@@ -246,7 +260,7 @@ def outcome(state: MeetingState, vote: VoteState, scope: str, step: int, tallies
         measure=_measure(vote, result, rnd, step, scope),
         bars=_bars(vote, result, rnd, states),
         quota=_quota_mark(result, rnd),
-        notes=tuple(_notes(result, rnd, step)),
+        notes=tuple(_notes(result, rnd, step, lot=vote.tie == "lot")),
         tie=tie_line,
         chosen=final,
         round=step + 1,
@@ -268,7 +282,8 @@ def _states(vote: VoteState, result: Result, step: int) -> dict[str, str]:
     return states
 
 
-def _tie_situation(state: MeetingState, vote: VoteState, result: Result) -> tuple[str, dict[str, str]]:
+def _tie_situation(state: MeetingState, vote: VoteState, result: Result,
+                   tallies: Tallies) -> tuple[str, dict[str, str]]:
     """What the agenda's tie rule still has to settle, and the states it changes."""
     tie = boundary_tie(vote, result)
     if tie is None or vote.tie == "lot":
@@ -287,7 +302,7 @@ def _tie_situation(state: MeetingState, vote: VoteState, result: Result) -> tupl
                  "number(s).").format(n=room, tied=numbers), states
     runoff = state.votes.get(vote.runoff) if vote.runoff else None
     if runoff is not None:
-        won = chosen(state.votes, runoff)
+        won = tallies.chosen(state.votes, runoff)
         if won is not None:
             states.update({t: WINNER for t in won})
             return _("Tied: {tied}. The runoff chose {picked}.").format(tied=numbers, picked=join(won)), states
@@ -347,7 +362,7 @@ def _quota_mark(result: Result, rnd: Round) -> float | None:
     return float(rnd.quota / top)
 
 
-def _notes(result: Result, rnd: Round, step: int) -> list[str]:
+def _notes(result: Result, rnd: Round, step: int, lot: bool) -> list[str]:
     notes: list[str] = []
     if rnd.elected and result.method in ("stv", "irv"):
         notes.append(_("Elected in this round: {titles}.").format(titles=join(rnd.elected)))
@@ -364,6 +379,8 @@ def _notes(result: Result, rnd: Round, step: int) -> list[str]:
             line += "; " + _("exhausted {x}").format(x=figure(tr.exhausted))
         notes.append(line + ".")
     for tie in result.ties:
+        if tie.purpose == "seat boundary" and not lot:
+            continue  # the agenda's rule (chair, runoff) settles it, not the count's lot
         if tie.round is not None and tie.round != rnd.number:
             continue
         if tie.round is None and step != len(result.rounds) - 1:
