@@ -42,10 +42,10 @@ def tmux(*args: str, **kwargs: object) -> subprocess.CompletedProcess[str]:
 
 
 class Pane:
-    def __init__(self, cwd: Path) -> None:
+    def __init__(self, cwd: Path, width: int = 100, height: int = 30) -> None:
         self.name = f"retreat-e2e-{uuid.uuid4().hex[:8]}"
         self.cwd = cwd
-        tmux("new-session", "-d", "-s", self.name, "-x", "100", "-y", "30", "-c", str(cwd),
+        tmux("new-session", "-d", "-s", self.name, "-x", str(width), "-y", str(height), "-c", str(cwd),
              "env", "LANG=C.UTF-8", "TERM=xterm-256color", "sh", check=True)  # fmt: skip
 
     def command(self, line: str) -> None:
@@ -55,6 +55,10 @@ class Pane:
     def keys(self, *keys: str) -> None:
         for key in keys:
             tmux("send-keys", "-t", self.name, "-l", key, check=True)
+
+    def special(self, *keys: str) -> None:
+        """Named keys (Enter, Down, Escape), not text."""
+        tmux("send-keys", "-t", self.name, *keys, check=True)
 
     def screen(self) -> str:
         return str(tmux("capture-pane", "-p", "-t", self.name, check=True, capture_output=True).stdout)
@@ -141,3 +145,87 @@ def test_ctrl_c_exits_130_and_keeps_the_session(pane: Pane, tmp_path: Path) -> N
     screen = pane.wait_for(r"EXIT=130")
     assert "--resume" in screen
     assert (tmp_path / "stage-e2e.retreat").exists()
+
+
+QA_AGENDA = Path(__file__).parent / "data" / "agendas" / "qa-e2e.yaml"
+QUESTIONS = [  # (question, department: Down presses, gist, follow-up promise or None)
+    ("小区停车难，能否在周边增加临时停车位？", 1, "协调周边单位错时开放车位", "一个月内协调两家单位开放车位"),
+    ("业委会成员必须是党员吗？", 0, "鼓励党员参选，不作硬性要求", None),
+    ("违法建设举报后多久处理？", 1, "三所联动平台受理后七日内处置", None),
+]
+
+
+@pytest.fixture
+def small_pane(tmp_path: Path):
+    p = Pane(tmp_path, 80, 24)
+    yield p
+    p.close()
+
+
+def test_grassroots_questions_through_the_real_prompts(small_pane: Pane, tmp_path: Path) -> None:
+    """Draw, capture three questions with questionary (one a follow-up), then minutes and followups."""
+    pane = small_pane
+    pane.command(f"{RETREAT} run {QA_AGENDA} --no-sound; echo EXIT=$?")
+    pane.wait_for(r"按 d 抽取下一位提问代表")
+    pane.keys(" ")
+    pane.wait_for(r"本环节 09:5")
+    for n, (text, downs, gist, promise) in enumerate(QUESTIONS, start=1):
+        pane.keys("d")
+        screen = pane.wait_for(rf"第 {n} 位提问代表（共 3 位）")
+        assert re.search(r"(林 秀 英|马 国 庆|何 建 华)", screen), screen  # the drawn name, spaced, large
+        pane.keys("k")
+        pane.wait_for(r"的提问：")
+        if n == 1:  # an empty question is refused at the prompt and asked again
+            pane.special("Enter")
+            pane.wait_for(r"问题为空")
+        pane.keys(text)
+        pane.special("Enter")
+        pane.wait_for(r"由哪个部门答复")
+        pane.special(*(["Down"] * downs), "Enter")
+        screen = pane.wait_for(rf"第 {n} 个问题已记录")
+        assert text in screen and "正在答复" in screen
+        pane.keys("r")
+        pane.wait_for(r"答复人：")
+        pane.special("Enter")  # the answerer listed for the department
+        pane.wait_for(r"答复要点：")
+        pane.keys(gist)
+        pane.special("Enter")
+        pane.wait_for(r"答复结果：")
+        if promise is None:
+            pane.special("Enter")
+        else:
+            pane.special("Down", "Enter")
+            pane.wait_for(r"由哪个部门负责跟进落实")
+            pane.special("Enter")
+            pane.wait_for(r"承诺内容：")
+            pane.keys(promise)
+            pane.special("Enter")
+            pane.wait_for(r"完成时限")
+            pane.special("Enter")  # the offered date, 30 days on
+        pane.wait_for(r"提问人是否满意")
+        pane.special("Enter")
+        screen = pane.wait_for(rf"第 {n} 个问题的答复已记录")
+    screen = pane.wait_for(r"已提问 3 个 · 待跟进 1 项")
+    assert "受邀代表已全部抽完" in screen
+    pane.keys("k")  # Esc in a prompt cancels: back on the stage, nothing recorded, meeting goes on
+    screen = pane.wait_for(r"的提问：")
+    pane.special("Escape")
+    screen = pane.wait_for(r"已取消，未记录任何内容")
+    assert "已提问 3 个" in screen and "本环节" in screen  # the stage came back whole
+    pane.keys("q")
+    pane.wait_for(r"Press y|按 y")
+    pane.keys("y")
+    pane.wait_for(r"EXIT=0")
+
+    def retreat(*args: str) -> str:
+        return subprocess.run([str(RETREAT), *args], cwd=tmp_path, check=True, capture_output=True, text=True).stdout
+
+    minutes = retreat("minutes", "qa-e2e.retreat")
+    assert "共提出问题 3 个：当场答复 2 个，会后跟进 1 个" in minutes
+    for text, _downs, gist, _promise in QUESTIONS:
+        assert text in minutes and gist in minutes
+    assert "一个月内协调两家单位开放车位" in minutes
+    listed = retreat("followups", "qa-e2e.retreat")
+    assert "qa-e2e:1" in listed and "一个月内协调两家单位开放车位" in listed and "0.0%" in listed
+    done = retreat("followups", "qa-e2e.retreat", "--done", "qa-e2e:1")
+    assert "100.0%" in done
