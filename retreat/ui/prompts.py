@@ -288,7 +288,7 @@ class QuestionaryPrompter:
         _cancel_on_escape(question.application)
         try:
             return question.unsafe_ask(patch_stdout=False)
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, EOFError):  # a closed terminal: the stage loop notices it next
             raise Cancelled from None
 
 
