@@ -231,6 +231,9 @@ def decide_answer(agenda: Agenda, qa: QAState, value: dict[str, Any], now: Stamp
         raise CommandRefused(_("question {n} is already answered; edit it instead").format(n=question.qid))
     item = agenda.items[agenda.index_of(question.item)]
     fields = _answer_fields(agenda, item, question, value)
+    spoken = value.get("seconds")
+    if isinstance(spoken, int | float) and spoken >= 0:
+        fields["seconds"] = round(float(spoken), 3)  # when the answer ended, before it was typed in
     return [_ev(EventKind.QUESTION_ANSWERED, now, item=question.item, qid=question.qid, **fields)]
 
 
@@ -311,6 +314,8 @@ def apply(qa: QAState, agenda: Agenda, event: Event) -> None:
         question = qa.questions[int(data["qid"])]
         _set_fields(question, data)
         _stop_answer(qa, question, event.stamp)
+        if "seconds" in data and question.answer_seconds is not None:
+            question.answer_seconds = min(question.answer_seconds, float(data["seconds"]))
     elif kind is EventKind.QUESTION_EDITED:
         question = qa.questions[int(data["qid"])]
         question.history.append((at, "edited", dict(data["changes"])))

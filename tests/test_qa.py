@@ -216,3 +216,14 @@ def test_overdue() -> None:
 def test_draw_outside_a_qa_item_is_refused(tmp_path: Path, short_agenda: agenda_mod.Agenda, clock: FakeClock) -> None:
     with Session.create(tmp_path / "s.retreat", short_agenda, clock) as s, pytest.raises(CommandRefused):
         s.handle(Cmd.DRAW, 1)
+
+
+def test_answer_time_ends_when_the_answer_ended_not_when_it_was_typed_in(qs: Session, clock: FakeClock) -> None:
+    qs.handle(Cmd.DRAW, 3)
+    qid = ask(qs)
+    clock.advance(80)  # the department answers for 80 s; the secretary then types for 40 s
+    spoken = qs.state.qa.answer_timer.elapsed(qs.stamp()) if qs.state.qa.answer_timer else None
+    clock.advance(40)
+    qs.handle(Cmd.ANSWER, {"answer": "会研究", "outcome": "answered", "seconds": spoken})
+    assert qs.state.qa.questions[qid].answer_seconds == 80
+    assert load(qs.path).state.qa.questions[qid].answer_seconds == 80

@@ -264,7 +264,13 @@ class RunLoop:
             return
         question = qa.questions[qa.answering]
         title = _("Answer to question {n}").format(n=question.qid)
-        self._capture(title, Cmd.ANSWER, lambda p: capture_answer(p, self._context(), question))
+        # The department stopped speaking when r was pressed: typing the gist is not answer time.
+        spoken = qa.answer_timer.elapsed(self.session.stamp()) if qa.answer_timer is not None else None
+
+        def answer(p: Prompter) -> dict[str, object]:
+            return {**capture_answer(p, self._context(), question), "seconds": spoken}
+
+        self._capture(title, Cmd.ANSWER, answer)
 
     def _edit_or_withdraw(self, withdraw: bool) -> None:
         from retreat.ui.prompts import capture_edit, choose_question, confirm_withdraw
