@@ -51,12 +51,18 @@ class Cmd(StrEnum):
     REVEAL = "reveal"  # {scope: "all" or a group id, seed}
     CHAIR_DECIDES = "chair_decides"  # value: chosen candidate ids or titles
     OPEN_RUNOFF = "open_runoff"
+    # Participation from phones (retreat.web)
+    REPLACE_BALLOT = "replace_ballot"  # {ballot, ranking, key?}: a phone changes its own ballot
+    ISSUE_CODES = "issue_codes"  # {salt, hashes, group?}
+    REVOKE_CODE = "revoke_code"  # value: the code's stored hash
+    PROPOSE_QUESTION = "propose_question"  # {text, group?, key?}
+    DECIDE_PROPOSAL = "decide_proposal"  # {pid, decision: accepted|merged|rejected, into?}
 
 
 # What may still be recorded after the meeting has ended: the record, not the meeting.
 AFTER_THE_MEETING = frozenset(
     {Cmd.APPROVE, Cmd.NOTE, Cmd.TICK, Cmd.EDIT_QUESTION, Cmd.WITHDRAW_QUESTION, Cmd.FOLLOWUP_PROGRESS,
-     Cmd.FOLLOWUP_DONE}
+     Cmd.FOLLOWUP_DONE, Cmd.REVOKE_CODE}
 )
 
 
@@ -105,6 +111,7 @@ class MeetingState:
     events: int = 0
     qa: qa.QAState = field(default_factory=qa.QAState)
     votes: dict[str, ballot_box.VoteState] = field(default_factory=dict)
+    codes: ballot_box.CodeBook = field(default_factory=ballot_box.CodeBook)  # phone join codes, hashed
 
     def vote(self) -> ballot_box.VoteState:
         """The vote the current item is taking: its own, or the runoff its tie went to."""
@@ -377,6 +384,26 @@ def _open_runoff(state: MeetingState, _cmd: Command, now: Stamp) -> list[Event]:
     return ballot_box.decide_runoff(state.vote(), now)
 
 
+def _replace_ballot(state: MeetingState, cmd: Command, now: Stamp) -> list[Event]:
+    return ballot_box.decide_replace(state.vote(), dict(cmd.value or {}), now)
+
+
+def _issue_codes(state: MeetingState, cmd: Command, now: Stamp) -> list[Event]:
+    return ballot_box.decide_codes(state.agenda, dict(cmd.value or {}), now)
+
+
+def _revoke_code(state: MeetingState, cmd: Command, now: Stamp) -> list[Event]:
+    return ballot_box.decide_revoke(state.codes, str(cmd.value or ""), now)
+
+
+def _propose_question(state: MeetingState, cmd: Command, now: Stamp) -> list[Event]:
+    return qa.decide_propose(state.qa, dict(cmd.value or {}), now)
+
+
+def _decide_proposal(state: MeetingState, cmd: Command, now: Stamp) -> list[Event]:
+    return qa.decide_proposal(state.qa, dict(cmd.value or {}), now)
+
+
 def _end_meeting(state: MeetingState, _cmd: Command, now: Stamp) -> list[Event]:
     return [*_close_current(state, now), _event(EventKind.MEETING_ENDED, now)]
 
@@ -418,6 +445,11 @@ _HANDLERS = {
     Cmd.REVEAL: _reveal,
     Cmd.CHAIR_DECIDES: _chair_decides,
     Cmd.OPEN_RUNOFF: _open_runoff,
+    Cmd.REPLACE_BALLOT: _replace_ballot,
+    Cmd.ISSUE_CODES: _issue_codes,
+    Cmd.REVOKE_CODE: _revoke_code,
+    Cmd.PROPOSE_QUESTION: _propose_question,
+    Cmd.DECIDE_PROPOSAL: _decide_proposal,
 }
 
 _QA_EVENTS = frozenset(
@@ -451,6 +483,10 @@ def apply(state: MeetingState, event: Event) -> None:
         qa.apply(state.qa, state.agenda, event)
     elif kind in ballot_box.VOTE_EVENTS:
         ballot_box.apply(state.votes, state.agenda, event)
+    elif kind in ballot_box.CODE_EVENTS:
+        ballot_box.apply_codes(state.codes, event)
+    elif kind in qa.PROPOSAL_EVENTS:
+        qa.apply_proposal(state.qa, event)
     elif "answer" in event.data and state.qa.answer_timer is not None:
         _apply_timer(state.qa.answer_timer, event)
     elif event.item is not None:

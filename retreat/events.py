@@ -41,6 +41,12 @@ class EventKind(StrEnum):
     RUNOFF_OPENED = "runoff_opened"
     MEETING_ENDED = "meeting_ended"
     MINUTES_APPROVED = "minutes_approved"
+    # Participation from phones (retreat.web): codes stored hashed, never in clear
+    CODES_ISSUED = "codes_issued"  # {salt, hashes, group}
+    CODE_REVOKED = "code_revoked"  # {hash}
+    BALLOT_REPLACED = "ballot_replaced"  # a phone changed its ballot while the vote is open
+    QUESTION_PROPOSED = "question_proposed"  # from a phone: waits for the facilitator
+    PROPOSAL_DECIDED = "proposal_decided"  # accepted, merged (into another) or rejected
 
 
 @dataclass(frozen=True, slots=True)

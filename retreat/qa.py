@@ -73,12 +73,26 @@ class Question:
 
 
 @dataclass
+class Proposal:
+    """A question sent from a phone, waiting for the facilitator: no asker is recorded."""
+
+    pid: int
+    text: str
+    group: str | None
+    at: float
+    status: str = "proposed"  # proposed, accepted, merged, rejected
+    into: int | None = None  # the proposal a merged one joined
+    key: str = ""  # the idempotency key of the form that sent it
+
+
+@dataclass
 class QAState:
     orders: dict[str, tuple[list[str], int | None]] = field(default_factory=dict)  # item -> (order, seed)
     drawn: dict[str, list[str]] = field(default_factory=dict)
     questions: dict[int, Question] = field(default_factory=dict)
     answering: int | None = None
     answer_timer: Timer | None = None
+    proposals: dict[int, Proposal] = field(default_factory=dict)  # from phones, by pid
 
     def asked(self, item_id: str | None = None) -> list[Question]:
         return [q for q in self.questions.values() if item_id is None or q.item == item_id]
@@ -357,3 +371,61 @@ def _stop_answer(qa: QAState, question: Question, stamp: Stamp) -> None:
         question.answer_seconds = qa.answer_timer.closed
         qa.answering = None
         qa.answer_timer = None
+
+
+# --- questions proposed from phones ----------------------------------------------------
+
+PROPOSAL_DECISIONS = ("accepted", "merged", "rejected")
+MAX_PROPOSAL = 500  # characters
+
+
+def decide_propose(qa: QAState, value: dict[str, Any], now: Stamp) -> list[Event]:
+    text = " ".join(str(value.get("text", "")).split())
+    if not text:
+        raise CommandRefused(_("the question is empty; type what was asked"))
+    if len(text) > MAX_PROPOSAL:
+        raise CommandRefused(_("a question may be at most {n} characters").format(n=MAX_PROPOSAL))
+    pid = max(qa.proposals, default=0) + 1
+    key = str(value.get("key") or "")
+    if key and any(p.key == key for p in qa.proposals.values()):
+        return []  # the same form sent again (flaky Wi-Fi)
+    return [_ev(EventKind.QUESTION_PROPOSED, now, pid=pid, text=text, group=value.get("group"), key=key)]
+
+
+def decide_proposal(qa: QAState, value: dict[str, Any], now: Stamp) -> list[Event]:
+    """{pid, decision: accepted | merged | rejected, into?: pid}"""
+    proposal = qa.proposals.get(int(str(value.get("pid", 0)))) if str(value.get("pid", "")).isdigit() else None
+    if proposal is None:
+        raise CommandRefused(_("there is no proposed question {n}").format(n=value.get("pid")))
+    decision = str(value.get("decision", ""))
+    if decision not in PROPOSAL_DECISIONS:
+        raise CommandRefused(_('"{d}" is not one of: {all}').format(d=decision, all=", ".join(PROPOSAL_DECISIONS)))
+    if proposal.status != "proposed":
+        raise CommandRefused(_("proposed question {n} is already decided").format(n=proposal.pid))
+    data: dict[str, Any] = {"pid": proposal.pid, "decision": decision}
+    if decision == "merged":
+        into = qa.proposals.get(int(str(value.get("into", 0)))) if str(value.get("into", "")).isdigit() else None
+        if into is None or into.pid == proposal.pid:
+            raise CommandRefused(_("say which other proposed question it joins"))
+        data["into"] = into.pid
+    return [_ev(EventKind.PROPOSAL_DECIDED, now, **data)]
+
+
+def accepted(qa: QAState) -> list[Proposal]:
+    """Accepted phone questions, in the order they came, each with those merged into it."""
+    return [p for p in qa.proposals.values() if p.status == "accepted"]
+
+
+PROPOSAL_EVENTS = frozenset({EventKind.QUESTION_PROPOSED, EventKind.PROPOSAL_DECIDED})
+
+
+def apply_proposal(qa: QAState, event: Event) -> None:
+    data = event.data
+    if event.kind is EventKind.QUESTION_PROPOSED:
+        pid = int(data["pid"])
+        qa.proposals[pid] = Proposal(pid, str(data["text"]), data.get("group"), event.stamp.at,
+                                     key=str(data.get("key", "")))
+    elif event.kind is EventKind.PROPOSAL_DECIDED:
+        proposal = qa.proposals[int(data["pid"])]
+        proposal.status = str(data["decision"])
+        proposal.into = int(data["into"]) if data.get("into") is not None else None

@@ -33,6 +33,7 @@ class Ballot:
     weight: int
     source: str
     undone: bool = False
+    key: str = ""  # the idempotency key of the submit that last set it (phones)
 
 
 @dataclass
@@ -153,6 +154,8 @@ def decide_cast(agenda: Agenda, vote: VoteState, value: dict[str, Any], now: Sta
         raise CommandRefused(_("a ballot needs an id"))
     ranking = parse_ranking(vote, value.get("ranking"))
     group = _group(agenda, vote, value.get("group"))
+    if any(b.id == ballot_id for b in vote.ballots):
+        raise CommandRefused(_("ballot {id} is already in").format(id=ballot_id))
     weight, source = 1, str(value.get("source", "keyboard"))
     if vote.group_vote:
         if any(b.group == group for b in vote.counted):
@@ -160,14 +163,20 @@ def decide_cast(agenda: Agenda, vote: VoteState, value: dict[str, Any], now: Sta
         weight, source = max(1, group_size(agenda, group)), "group"
     return [Event(EventKind.BALLOT_CAST, now, {"item": vote.item, "vote": vote.key, "ballot": ballot_id,
                                                 "ranking": list(ranking), "group": group, "weight": weight,
-                                                "source": source})]
+                                                "source": source, **_key(value)})]
+
+
+def _key(value: dict[str, Any]) -> dict[str, str]:
+    key = str(value.get("key") or "")
+    return {"key": key} if key else {}
 
 
 def decide_undo(vote: VoteState, now: Stamp) -> list[Event]:
     _open(vote)
-    if not vote.counted:
+    desk = [b for b in vote.counted if b.source != PHONE]  # a phone's ballot is its owner's to change
+    if not desk:
         raise CommandRefused(_("there is no ballot to undo"))
-    last = vote.counted[-1]
+    last = desk[-1]
     return [Event(EventKind.BALLOT_UNDONE, now, {"item": vote.item, "vote": vote.key, "ballot": last.id})]
 
 
@@ -316,7 +325,8 @@ def chosen(votes: dict[str, VoteState], vote: VoteState) -> list[str] | None:
 # --- applying --------------------------------------------------------------------------
 
 VOTE_EVENTS = frozenset({EventKind.BALLOT_CAST, EventKind.BALLOT_UNDONE, EventKind.VOTE_CLOSED,
-                         EventKind.RESULT_REVEALED, EventKind.TIE_DECIDED, EventKind.RUNOFF_OPENED})
+                         EventKind.RESULT_REVEALED, EventKind.TIE_DECIDED, EventKind.RUNOFF_OPENED,
+                         EventKind.BALLOT_REPLACED})
 
 
 def apply(votes: dict[str, VoteState], agenda: Agenda, event: Event) -> None:
@@ -337,7 +347,12 @@ def apply(votes: dict[str, VoteState], agenda: Agenda, event: Event) -> None:
     vote = votes[key]
     if event.kind is EventKind.BALLOT_CAST:
         vote.ballots.append(Ballot(str(data["ballot"]), tuple(data["ranking"]), data.get("group"),
-                                   int(data.get("weight", 1)), str(data.get("source", ""))))
+                                   int(data.get("weight", 1)), str(data.get("source", "")),
+                                   key=str(data.get("key", ""))))
+    elif event.kind is EventKind.BALLOT_REPLACED:
+        for b in vote.ballots:
+            if b.id == data["ballot"]:
+                b.ranking, b.key = tuple(data["ranking"]), str(data.get("key", ""))
     elif event.kind is EventKind.BALLOT_UNDONE:
         for b in vote.ballots:
             if b.id == data["ballot"]:
@@ -386,3 +401,105 @@ def export_csv(vote: VoteState, group_names: dict[str, str]) -> str:
         titles = [vote.titles[c] for c in ranking]
         writer.writerow([group_names.get(group, group), weight, *titles, *[""] * (vote.ranks - len(titles))])
     return buf.getvalue()
+
+
+# --- phones: ballots changed by their owner, and the codes that let a phone in ------------
+
+PHONE = "phone"
+
+
+def find_ballot(vote: VoteState, ballot_id: str) -> Ballot | None:
+    for b in vote.ballots:
+        if b.id == ballot_id and not b.undone:
+            return b
+    return None
+
+
+def decide_replace(vote: VoteState, value: dict[str, Any], now: Stamp) -> list[Event]:
+    """A phone's new ranking for its own ballot (by opaque id) while the vote is open.
+
+    A repeated submit (same idempotency key) or an unchanged ranking records nothing."""
+    _open(vote)
+    ballot = find_ballot(vote, str(value.get("ballot") or ""))
+    if ballot is None or ballot.source != PHONE:
+        raise CommandRefused(_("there is no such phone ballot in this vote"))
+    ranking = parse_ranking(vote, value.get("ranking"))
+    key = str(value.get("key") or "")
+    if (key and key == ballot.key) or ranking == ballot.ranking:
+        return []
+    return [Event(EventKind.BALLOT_REPLACED, now, {"item": vote.item, "vote": vote.key, "ballot": ballot.id,
+                                                    "ranking": list(ranking), **_key(value)})]
+
+
+@dataclass
+class CodeBook:
+    """Join codes, as salted hashes only: (salt, hash) -> group; revoked hashes."""
+
+    salts: list[str] = field(default_factory=list)
+    groups: dict[str, str | None] = field(default_factory=dict)  # hash -> group
+    revoked: set[str] = field(default_factory=set)
+
+    def valid(self, digest: str) -> bool:
+        return digest in self.groups and digest not in self.revoked
+
+
+CODE_EVENTS = frozenset({EventKind.CODES_ISSUED, EventKind.CODE_REVOKED})
+
+
+def decide_codes(agenda: Agenda, value: dict[str, Any], now: Stamp) -> list[Event]:
+    hashes = [str(h) for h in value.get("hashes") or []]
+    salt = str(value.get("salt") or "")
+    if not hashes or not salt:
+        raise CommandRefused(_("no codes to issue"))
+    group = value.get("group")
+    if group is not None and group not in {g.id for g in agenda.groups}:
+        names = ", ".join(g.id for g in agenda.groups) or "-"
+        raise CommandRefused(_('"{group}" is not a working group of this meeting; one of: {names}').format(
+            group=group, names=names))
+    return [Event(EventKind.CODES_ISSUED, now, {"salt": salt, "hashes": hashes, "group": group})]
+
+
+def decide_revoke(book: CodeBook, digest: str, now: Stamp) -> list[Event]:
+    if digest not in book.groups:
+        raise CommandRefused(_("no such code was issued for this session"))
+    if digest in book.revoked:
+        raise CommandRefused(_("that code is already revoked"))
+    return [Event(EventKind.CODE_REVOKED, now, {"hash": digest})]
+
+
+def apply_codes(book: CodeBook, event: Event) -> None:
+    data = event.data
+    if event.kind is EventKind.CODES_ISSUED:
+        if data["salt"] not in book.salts:
+            book.salts.append(str(data["salt"]))
+        for digest in data["hashes"]:
+            book.groups[str(digest)] = data.get("group")
+    elif event.kind is EventKind.CODE_REVOKED:
+        book.revoked.add(str(data["hash"]))
+
+
+CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # 32 symbols: no 0/O, no 1/I
+CODE_LENGTH = 8  # 8 x 5 bits = 40 bits
+_CODE_ROUNDS = 20_000  # a slow hash: a copied session file does not give the codes away cheaply
+
+
+def normalise_code(text: str) -> str:
+    return "".join(ch for ch in text.upper() if ch not in " -\t")
+
+
+def hash_code(code: str, salt: str) -> str:
+    import hashlib
+
+    return hashlib.pbkdf2_hmac("sha256", normalise_code(code).encode(), salt.encode(), _CODE_ROUNDS).hex()
+
+
+def find_code(book: CodeBook, code: str) -> str | None:
+    """The stored hash of a code, if it was issued (revoked or not)."""
+    code = normalise_code(code)
+    if len(code) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in code):
+        return None
+    for salt in book.salts:
+        digest = hash_code(code, salt)
+        if digest in book.groups:
+            return digest
+    return None
