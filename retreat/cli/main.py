@@ -11,6 +11,7 @@ import typer
 from retreat.cli import (
     agenda_cmds,
     alarm_cmd,
+    codes_cmd,
     demo_cmd,
     followups_cmd,
     minutes_cmds,
@@ -45,7 +46,7 @@ def _root(
 
 
 for group in (
-    agenda_cmds, alarm_cmd, demo_cmd, run_cmd, minutes_cmds, followups_cmd, tally_cmd, votes_cmds
+    agenda_cmds, alarm_cmd, demo_cmd, run_cmd, minutes_cmds, followups_cmd, tally_cmd, votes_cmds, codes_cmd
 ):
     app.add_typer(group.app)
 

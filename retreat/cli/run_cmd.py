@@ -34,6 +34,13 @@ def run(
     lang: Annotated[
         str | None, typer.Option("--lang", help="zh-CN or en (default: the agenda's language).")
     ] = None,
+    participate: Annotated[
+        bool, typer.Option("--participate", help="Serve the phone pages (vote, questions) on the room's network.")
+    ] = False,
+    host: Annotated[
+        str, typer.Option("--host", help="With --participate: the address to listen on (0.0.0.0: every interface).")
+    ] = "0.0.0.0",
+    port: Annotated[int, typer.Option("--port", help="With --participate: the port to listen on.")] = 8765,
 ) -> None:
     """Run the meeting on the projected screen: big countdown, keys, alarms.
 
@@ -43,8 +50,9 @@ def run(
 
     Every key is saved to the session file at once; after a crash, run again with --resume.
     """
+    web = (host, port) if participate else None  # nothing listens without --participate
     try:
-        outcome, path = _run(agenda, session, resume, no_sound, ascii, lang)
+        outcome, path = _run(agenda, session, resume, no_sound, ascii, lang, web)
     except KeyboardInterrupt:  # before raw mode, or a SIGTERM/SIGHUP (see _run)
         outcome, path = "interrupted", str(session or "")
     _report(outcome, path)
@@ -61,6 +69,7 @@ def _run(
     no_sound: bool,
     ascii: bool,
     lang: str | None,
+    web: tuple[str, int] | None = None,
 ) -> tuple[str, str]:
     import signal
     import sys
@@ -98,10 +107,11 @@ def _run(
     for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
         if sig is not None:
             signal.signal(sig, _interrupt)  # leave raw mode and the alternate screen on the way out
-    return _stage(agenda, path, resume, no_sound, ascii, lang), str(path)
+    return _stage(agenda, path, resume, no_sound, ascii, lang, web), str(path)
 
 
-def _stage(agenda: object, path: Path, resume: bool, no_sound: bool, ascii: bool, lang: str | None) -> str:
+def _stage(agenda: object, path: Path, resume: bool, no_sound: bool, ascii: bool, lang: str | None,
+           web: tuple[str, int] | None = None) -> str:
     from rich.console import Console
 
     from retreat import i18n
@@ -125,14 +135,28 @@ def _stage(agenda: object, path: Path, resume: bool, no_sound: bool, ascii: bool
         console = Console(highlight=False)
         alarm = Alarm.detect(sound=not no_sound, bell=console.bell)
         options = StageOptions(ascii=ascii, session_path=str(path))
+        phones = None
         try:
-            with KeyReader() as keys:
-                loop = RunLoop(stage_session, keys, console, alarm=alarm, options=options,
-                               prompter=QuestionaryPrompter())  # fmt: skip
-                loop.say(alarm.describe())
-                return loop.run().value
+            if web is not None:
+                from retreat.web.launch import serve
+
+                phones = serve(stage_session, web, console)
+                # The smallest hook into the stage: the footer's session line carries the address.
+                options = StageOptions(ascii=ascii, session_path=f"{path} · {i18n._('Phones')}: {phones.url}")
+            with KeyReader() as reader:
+                keys = reader if phones is None else phones.hold(reader)
+                try:
+                    loop = RunLoop(stage_session, keys, console, alarm=alarm, options=options,
+                                   prompter=QuestionaryPrompter())  # fmt: skip
+                    loop.say(alarm.describe())
+                    return loop.run().value
+                finally:
+                    if phones is not None:
+                        phones.release()
         finally:
             alarm.stop()
+            if phones is not None:
+                phones.stop()
 
 
 def _report(outcome: str, path: str) -> None:

@@ -1,0 +1,104 @@
+"""`retreat codes`: one-time join codes for phones, printed on slips; revoke a lost one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from retreat.cli.common import new_app
+
+app = new_app()
+
+
+@app.command()
+def codes(
+    session: Annotated[Path, typer.Argument(help="The session file (.retreat) the codes are for.")],
+    count: Annotated[int, typer.Option("-n", "--count", min=1, max=2000, help="How many codes.")] = 60,
+    group: Annotated[
+        str | None, typer.Option("--group", help="A working group id: its codes vote in that group.")
+    ] = None,
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="The printable page (self-contained HTML).")
+    ] = Path("codes.html"),
+    revoke: Annotated[
+        list[str] | None, typer.Option("--revoke", help="Revoke a code (lost or misused); repeatable.")
+    ] = None,
+) -> None:
+    """Print one-time codes for joining from phones (retreat run --participate).
+
+    Each code lets one phone vote once per vote (it may change its ballot while the vote is
+    open) and send questions. The session stores only salted hashes of the codes: the page
+    written here is the only copy in clear, so print it and delete it.
+    """
+    import secrets
+
+    from retreat import i18n
+    from retreat import votes as ballot_box
+    from retreat.clock import MonotonicClock
+    from retreat.engine import Command
+    from retreat.errors import UsageError
+    from retreat.session import load, record
+    from retreat.ui.files import write_text
+
+    existing = load(session)
+    i18n.set_language(existing.agenda.language)
+    _ = i18n._
+    clock = MonotonicClock()
+    from retreat.engine import Cmd
+
+    if revoke:
+        for code in revoke:
+            digest = ballot_box.find_code(existing.state.codes, code)
+            if digest is None:
+                raise UsageError(_("{code} is not a code of {path}").format(code=code, path=session))
+            record(session, Command(Cmd.REVOKE_CODE, digest), clock)
+            typer.echo(_("Revoked {code}.").format(code=ballot_box.normalise_code(code)))
+        return
+    salt = secrets.token_hex(16)
+    fresh = [new_code() for _n in range(count)]
+    hashes = [ballot_box.hash_code(c, salt) for c in fresh]
+    record(session, Command(Cmd.ISSUE_CODES, {"salt": salt, "hashes": hashes, "group": group}), clock)
+    group_name = next((g.name for g in existing.agenda.groups if g.id == group), "")
+    write_text(output, slips_page(existing.agenda.meeting.title, existing.agenda.language, fresh, group_name))
+    typer.echo(_("{n} codes stored (hashed) in {session}; slips to print: {out}").format(
+        n=count, session=session, out=output))
+
+
+def new_code() -> str:
+    import secrets
+
+    from retreat.votes import CODE_ALPHABET, CODE_LENGTH
+
+    return "".join(secrets.choice(CODE_ALPHABET) for _n in range(CODE_LENGTH))
+
+
+def shown(code: str) -> str:
+    return f"{code[:4]}-{code[4:]}"
+
+
+def slips_page(title: str, lang: str, codes: list[str], group: str) -> str:
+    """A page of slips to cut out: A4, 3 columns, no external asset."""
+    from html import escape
+
+    from retreat.i18n import translator
+
+    t = translator(lang).gettext
+    how = t("Join on your phone: connect to the room's Wi-Fi, scan the code on the screen, type this code.")
+    once = t("One vote per code and per vote. Keep this slip to yourself.")
+    label = escape(f"{title} · {group}" if group else title)
+    slips = "".join(
+        f'<div class="slip"><div class="t">{label}</div><div class="c">{escape(shown(c))}</div>'
+        f'<div class="h">{escape(how)}<br>{escape(once)}</div></div>'
+        for c in codes
+    )
+    return (
+        f'<!doctype html><html lang="{escape(lang)}"><head><meta charset="utf-8"><title>{label}</title><style>'
+        "@page{size:A4;margin:10mm}body{font-family:system-ui,\"Noto Sans CJK SC\",sans-serif;margin:0}"
+        ".grid{display:grid;grid-template-columns:repeat(3,1fr)}"
+        ".slip{border:1px dashed #888;padding:4mm;height:38mm;break-inside:avoid;overflow:hidden}"
+        ".t{font-size:9pt}.c{font:bold 20pt/1.6 ui-monospace,\"DejaVu Sans Mono\",monospace;letter-spacing:.08em}"
+        ".h{font-size:7.5pt;color:#333}"
+        f'</style></head><body><div class="grid">{slips}</div></body></html>'
+    )

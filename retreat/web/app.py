@@ -1,0 +1,350 @@
+"""The participation web app (Starlette): join with a code, rank and submit, ask a question.
+
+State kept only in memory, by design: which phone (cookie) joined with which code, and
+for the open vote which code owns which ballot id (so its owner can change it). The link
+is dropped as soon as the vote closes; the session log never sees a code or a phone.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypeVar
+from urllib.parse import parse_qs
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from retreat import votes as ballot_box
+from retreat.engine import Cmd
+from retreat.errors import CommandRefused
+from retreat.i18n import translator
+from retreat.web import pages
+from retreat.web.gate import Busy, Gate
+
+if TYPE_CHECKING:
+    from retreat.session import Session
+    from retreat.votes import VoteState
+
+MAX_BODY = 4096  # bytes: a ballot or a question fits many times over
+MAX_FAILS_PER_CLIENT = 5  # wrong codes per address per window
+MAX_FAILS_TOTAL = 60  # wrong codes from everyone per window (slows a room-wide guessing attempt)
+FAIL_WINDOW = 60.0  # seconds
+T = TypeVar("T")
+PHONE_COOKIE, CSRF_COOKIE, BALLOT_COOKIE = "rt_phone", "rt_csrf", "rt_ballot"
+
+
+@dataclass
+class Phone:
+    code: str  # the code's stored hash
+    group: str | None
+    csrf: str = field(default_factory=lambda: secrets.token_urlsafe(16))
+
+
+@dataclass
+class Participation:
+    gate: Gate
+    desk_token: str = field(default_factory=lambda: secrets.token_urlsafe(12))
+    clock: Callable[[], float] = time.monotonic
+    phones: dict[str, Phone] = field(default_factory=dict)  # cookie -> phone
+    links: dict[tuple[str, str], str] = field(default_factory=dict)  # (vote, code hash) -> ballot id
+    fails: dict[str, deque[float]] = field(default_factory=dict)
+    desk_csrf: str = field(default_factory=lambda: secrets.token_urlsafe(16))
+
+    def forget_closed(self, session: Session) -> None:
+        """Drop every code -> ballot link of a vote that is no longer open."""
+        for vote_key, code in list(self.links):
+            vote = session.state.votes.get(vote_key)
+            if vote is None or vote.closed or vote.revealed:
+                del self.links[(vote_key, code)]
+
+    def limited(self, client: str) -> bool:
+        now = self.clock()
+        every = self.fails.setdefault("*", deque())
+        mine = self.fails.setdefault(client, deque())
+        for q in (every, mine):
+            while q and q[0] <= now - FAIL_WINDOW:
+                q.popleft()
+        return len(mine) >= MAX_FAILS_PER_CLIENT or len(every) >= MAX_FAILS_TOTAL
+
+    def failed(self, client: str) -> None:
+        now = self.clock()
+        self.fails.setdefault("*", deque()).append(now)
+        self.fails.setdefault(client, deque()).append(now)
+
+
+def create_app(gate: Gate, *, clock: Callable[[], float] = time.monotonic, desk_token: str | None = None) -> Starlette:
+    part = Participation(gate, clock=clock)
+    if desk_token:
+        part.desk_token = desk_token
+    lang = gate.session.agenda.language
+    t = translator(lang).gettext
+    meeting = gate.session.agenda.meeting.title
+
+    async def locked(fn: Callable[[Session], T]) -> T:
+        """Run `fn` under the gate's lock in a worker thread: waiting for the stage never stalls the server."""
+        return await run_in_threadpool(gate.run, fn)
+
+    def html(text: str, status: int = 200) -> HTMLResponse:
+        return HTMLResponse(text, status, headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY",
+                                                   "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
+                                                   "script-src 'unsafe-inline'; form-action 'self'"})
+
+    def refuse(status: int, title: str, message: str) -> HTMLResponse:
+        return html(pages.refusal(t, lang, title, message), status)
+
+    async def form(request: Request) -> dict[str, str] | None:
+        body = b""
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > MAX_BODY:
+                return None
+        try:
+            fields = parse_qs(body.decode("utf-8"), max_num_fields=20)
+        except (UnicodeDecodeError, ValueError):
+            return None
+        return {k: v[0] for k, v in fields.items()}
+
+    def phone_of(request: Request) -> Phone | None:
+        return part.phones.get(request.cookies.get(PHONE_COOKIE, ""))
+
+    def busy() -> HTMLResponse:
+        return refuse(503, t("Busy"), t("The laptop is busy for a moment. Nothing was lost: send it again."))
+
+    def too_big() -> HTMLResponse:
+        return refuse(413, t("Too long"), t("That was too long to send."))
+
+    def bad_csrf() -> HTMLResponse:
+        return refuse(403, t("Refused"), t("This form has expired. Go back, reload the page and send it again."))
+
+    def rejoin() -> Response:
+        return RedirectResponse("/", 303)
+
+    async def index(request: Request) -> Response:
+        phone = phone_of(request)
+        if phone is None:
+            csrf = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(16)
+            response = html(pages.join(t, lang, meeting, csrf))
+            response.set_cookie(CSRF_COOKIE, csrf, httponly=True, samesite="strict")
+            return response
+        try:
+            title = await locked(lambda s: _open_vote_title(s))
+        except Busy:
+            return busy()
+        notice = t("You have joined.") if request.query_params.get("joined") else ""
+        return html(pages.home(t, lang, meeting, title, notice))
+
+    async def join(request: Request) -> Response:
+        data = await form(request)
+        if data is None:
+            return too_big()
+        csrf = request.cookies.get(CSRF_COOKIE, "")
+        if not csrf or not secrets.compare_digest(csrf, data.get("csrf", "")):
+            return bad_csrf()
+        client = request.client.host if request.client else "?"
+        if part.limited(client):
+            return refuse(429, t("Too many tries"), t("Too many wrong codes. Wait a minute, then try again."))
+        code = data.get("code", "")[:20]
+
+        def check(session: Session) -> tuple[str, str | None] | None:
+            digest = ballot_box.find_code(session.state.codes, code)
+            if digest is None or not session.state.codes.valid(digest):
+                return None
+            return digest, session.state.codes.groups.get(digest)
+
+        try:
+            found = await locked(check)
+        except Busy:
+            return busy()
+        if found is None:
+            part.failed(client)
+            return html(pages.join(t, lang, meeting, csrf, t("That code is not valid. Check it and try again.")), 403)
+        token = secrets.token_urlsafe(24)
+        part.phones[token] = Phone(found[0], found[1])
+        response = RedirectResponse("/?joined=1", 303)
+        response.set_cookie(PHONE_COOKIE, token, httponly=True, samesite="strict")
+        return response
+
+    def revoked(phone: Phone) -> bool:
+        return not gate.session.state.codes.valid(phone.code)
+
+    async def vote_page(request: Request) -> Response:
+        phone = phone_of(request)
+        if phone is None:
+            return rejoin()
+        try:
+            return await locked(lambda s: _ballot_page(s, phone, request.query_params.get("received") == "1"))
+        except Busy:
+            return busy()
+
+    def _ballot_page(session: Session, phone: Phone, received: bool, error: str = "",
+                     typed: str = "", status: int = 200) -> Response:
+        part.forget_closed(session)
+        vote, refusal = _phone_vote(session)
+        if vote is None:
+            return refusal
+        if revoked(phone):
+            return refuse(403, t("Refused"), t("This code has been revoked."))
+        bid = part.links.get((vote.key, phone.code))
+        mine = ballot_box.find_ballot(vote, bid) if bid else None
+        ranking = [vote.candidates.index(c) + 1 for c in mine.ranking] if mine else []
+        if typed:
+            ranking = [int(x) for x in typed.split() if x.isdigit() and 1 <= int(x) <= len(vote.candidates)]
+        groups = [(g.id, g.name) for g in session.agenda.groups if g.id in vote.groups] if vote.groups and not phone.group else []
+        return html(pages.ballot(
+            t, lang, title=session.state.item.item.title, vote_key=vote.key,
+            titles=vote.titles, ranking=ranking, ranks=vote.ranks, csrf=phone.csrf,
+            key=secrets.token_urlsafe(12), groups=groups, received=received and mine is not None, error=error,
+        ), status)
+
+    def _phone_vote(session: Session) -> tuple[VoteState | None, Response]:
+        try:
+            vote = session.state.vote()
+        except CommandRefused:
+            return None, refuse(403, t("No vote is open"), t("No vote is open just now."))
+        if vote.closed or vote.revealed or session.state.ended_at is not None:
+            return None, refuse(403, t("Voting is closed"), t("This vote is closed: no more ballots can be cast or changed."))
+        if vote.group_vote:
+            return None, refuse(403, t("Group ranking"), t("In this vote each working group hands in one ranking at the desk."))
+        return vote, html("")
+
+    async def vote_submit(request: Request) -> Response:
+        phone = phone_of(request)
+        if phone is None:
+            return rejoin()
+        data = await form(request)
+        if data is None:
+            return too_big()
+        if not secrets.compare_digest(phone.csrf, data.get("csrf", "")):
+            return bad_csrf()
+        try:
+            return await locked(lambda s: _cast(s, phone, data, request.cookies.get(BALLOT_COOKIE, "")))
+        except Busy:
+            return busy()
+
+    def _cast(session: Session, phone: Phone, data: dict[str, str], remembered: str) -> Response:
+        part.forget_closed(session)
+        vote, refusal = _phone_vote(session)
+        if vote is None:
+            return refusal
+        if revoked(phone):
+            return refuse(403, t("Refused"), t("This code has been revoked."))
+        if data.get("vote") != vote.key:
+            return _ballot_page(session, phone, False, t("The vote on the screen has changed: rank again."), status=409)
+        key = data.get("key", "")[:40]
+        ranking = data.get("ranking", "")[:200]
+        bid = _ballot_id(vote, phone, key, remembered)
+        try:
+            if ballot_box.find_ballot(vote, bid) is None:
+                session.handle(Cmd.CAST, {"ballot": bid, "ranking": ranking, "group": phone.group or data.get("group"),
+                                          "source": ballot_box.PHONE, "key": key})
+            else:
+                session.handle(Cmd.REPLACE_BALLOT, {"ballot": bid, "ranking": ranking, "key": key})
+        except CommandRefused as e:
+            return _ballot_page(session, phone, False, str(e), typed=ranking, status=422)
+        part.links[(vote.key, phone.code)] = bid
+        response = RedirectResponse("/vote?received=1", 303)
+        response.set_cookie(BALLOT_COOKIE, f"{vote.key} {bid}", httponly=True, samesite="strict")
+        return response
+
+    def _ballot_id(vote: VoteState, phone: Phone, key: str, remembered: str) -> str:
+        """This code's ballot in this vote: linked in memory, else (after a restart) the one the
+        same submit already cast, or the one this phone remembers; else a new random id."""
+        linked = part.links.get((vote.key, phone.code))
+        if linked:
+            return linked
+        taken = {b for (v, _c), b in part.links.items() if v == vote.key}
+        if key:
+            for b in vote.counted:
+                if b.source == ballot_box.PHONE and b.key == key and b.id not in taken:
+                    return b.id
+        vote_key, _sep, bid = remembered.partition(" ")
+        mine = ballot_box.find_ballot(vote, bid) if vote_key == vote.key and bid else None
+        if mine is not None and mine.source == ballot_box.PHONE and bid not in taken:
+            return bid
+        return secrets.token_hex(16)
+
+    async def ask_page(request: Request) -> Response:
+        phone = phone_of(request)
+        if phone is None:
+            return rejoin()
+        received = request.query_params.get("received") == "1"
+        return html(pages.ask(t, lang, csrf=phone.csrf, key=secrets.token_urlsafe(12), received=received))
+
+    async def ask_submit(request: Request) -> Response:
+        phone = phone_of(request)
+        if phone is None:
+            return rejoin()
+        data = await form(request)
+        if data is None:
+            return too_big()
+        if not secrets.compare_digest(phone.csrf, data.get("csrf", "")):
+            return bad_csrf()
+        if revoked(phone):
+            return refuse(403, t("Refused"), t("This code has been revoked."))
+        value = {"text": data.get("text", ""), "group": phone.group, "key": data.get("key", "")[:40]}
+        try:
+            await locked(lambda s: s.handle(Cmd.PROPOSE_QUESTION, value))
+        except Busy:
+            return busy()
+        except CommandRefused as e:
+            return html(pages.ask(t, lang, csrf=phone.csrf, key=secrets.token_urlsafe(12), received=False,
+                                  error=str(e)), 422)
+        return RedirectResponse("/ask?received=1", 303)
+
+    def _desk_allowed(request: Request) -> bool:
+        return secrets.compare_digest(request.query_params.get("t", ""), part.desk_token)
+
+    async def _desk_page() -> Response:
+        rows = await locked(lambda s: [(p.pid, p.text, p.status) for p in s.state.qa.proposals.values()])
+        return html(pages.desk(t, lang, token=part.desk_token, csrf=part.desk_csrf, proposals=rows))
+
+    async def desk_page(request: Request) -> Response:
+        if not _desk_allowed(request):
+            return refuse(403, t("Refused"), t("This page is for the facilitator."))
+        try:
+            return await _desk_page()
+        except Busy:
+            return busy()
+
+    async def desk_submit(request: Request) -> Response:
+        if not _desk_allowed(request):
+            return refuse(403, t("Refused"), t("This page is for the facilitator."))
+        data = await form(request)
+        if data is None:
+            return too_big()
+        if not secrets.compare_digest(part.desk_csrf, data.get("csrf", "")):
+            return bad_csrf()
+        try:
+            value = {k: data.get(k, "") for k in ("pid", "decision", "into")}
+            await locked(lambda s: s.handle(Cmd.DECIDE_PROPOSAL, value))
+        except Busy:
+            return busy()
+        except CommandRefused as e:
+            return refuse(422, t("Refused"), str(e))
+        return RedirectResponse(f"/desk?t={part.desk_token}", 303)
+
+    app = Starlette(routes=[
+        Route("/", index), Route("/join", join, methods=["POST"]),
+        Route("/vote", vote_page), Route("/vote", vote_submit, methods=["POST"]),
+        Route("/ask", ask_page), Route("/ask", ask_submit, methods=["POST"]),
+        Route("/desk", desk_page), Route("/desk", desk_submit, methods=["POST"]),
+    ])
+    app.state.participation = part
+    return app
+
+
+def _open_vote_title(session: Session) -> str | None:
+    state = session.state
+    if state.ended_at is not None or state.item.item.kind != "vote":
+        return None
+    vote = state.vote()
+    if vote.closed or vote.revealed or vote.group_vote:
+        return None
+    return state.item.item.title

@@ -1,0 +1,208 @@
+"""The phone app through Starlette's TestClient: join, codes, CSRF, ballots, questions."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from retreat import agenda as agenda_mod
+from retreat import votes as ballot_box
+from retreat.clock import FakeClock
+from retreat.engine import Cmd
+from retreat.events import EventKind
+from retreat.session import Session, load
+from retreat.web.app import create_app
+from retreat.web.gate import Gate
+
+VOTE_AGENDA = Path(__file__).parent / "data" / "agendas" / "vote.yaml"
+CODES = ["AAAA2222", "BBBB3333", "CCCC4444"]
+SALT = "test-salt"
+
+
+class Ticks:
+    """A hand-advanced clock for the rate limiter: no real sleeps."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def vs(tmp_path: Path, clock: FakeClock) -> Iterator[Session]:
+    s = Session.create(tmp_path / "v.retreat", agenda_mod.load(VOTE_AGENDA), clock)
+    s.handle(Cmd.ISSUE_CODES, {"salt": SALT, "hashes": [ballot_box.hash_code(c, SALT) for c in CODES],
+                               "group": "g1"})
+    s.handle(Cmd.START)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def ticks() -> Ticks:
+    return Ticks()
+
+
+@pytest.fixture
+def client(vs: Session, ticks: Ticks) -> Iterator[TestClient]:
+    with TestClient(create_app(Gate(vs), clock=ticks, desk_token="desk"), follow_redirects=True) as c:
+        yield c
+
+
+def field(html: str, name: str) -> str:
+    m = re.search(rf'name="{name}" value="([^"]*)"', html)
+    assert m, f"no field {name}"
+    return m.group(1)
+
+
+def join(client: TestClient, code: str = CODES[0]) -> str:
+    page = client.get("/")
+    r = client.post("/join", data={"code": code, "csrf": field(page.text, "csrf")})
+    return r.text
+
+
+def ballot_form(client: TestClient) -> dict[str, str]:
+    page = client.get("/vote")
+    assert page.status_code == 200, page.text
+    return {k: field(page.text, k) for k in ("csrf", "key", "vote")}
+
+
+def test_join_with_a_code_shows_the_open_vote(client: TestClient) -> None:
+    text = join(client, "aaaa-2222")  # case and the dash do not matter
+    assert "You have joined" in text and "民生实事推荐" in text
+
+
+def test_a_bad_code_is_refused_and_attempts_are_rate_limited(client: TestClient, ticks: Ticks) -> None:
+    page = client.get("/")
+    csrf = field(page.text, "csrf")
+    for _ in range(5):
+        r = client.post("/join", data={"code": "ZZZZ9999", "csrf": csrf})
+        assert r.status_code == 403 and "not valid" in r.text
+    r = client.post("/join", data={"code": CODES[0], "csrf": csrf})
+    assert r.status_code == 429  # even a good code waits once the limit is reached
+    ticks.now += 61
+    r = client.post("/join", data={"code": CODES[0], "csrf": csrf})
+    assert r.status_code == 200 and "You have joined" in r.text
+
+
+def test_forms_without_the_csrf_token_are_refused(client: TestClient, vs: Session) -> None:
+    client.get("/")
+    assert client.post("/join", data={"code": CODES[0], "csrf": "forged"}).status_code == 403
+    join(client)
+    form = ballot_form(client)
+    r = client.post("/vote", data={**form, "csrf": "forged", "ranking": "1 2"})
+    assert r.status_code == 403
+    assert client.post("/ask", data={"text": "hi", "csrf": "x", "key": "k"}).status_code == 403
+    assert vs.state.vote().counted == []
+
+
+def test_oversized_input_is_refused(client: TestClient) -> None:
+    join(client)
+    form = ballot_form(client)
+    r = client.post("/vote", data={**form, "ranking": "1 " * 5000})
+    assert r.status_code == 413
+
+
+def test_rank_submit_change_and_resubmit(client: TestClient, vs: Session) -> None:
+    join(client)
+    form = ballot_form(client)
+    r = client.post("/vote", data={**form, "ranking": "2 1 3"})
+    assert r.status_code == 200 and 'id=received' in r.text
+    vote = vs.state.vote()
+    assert [b.ranking for b in vote.counted] == [("room", "canteen", "alliance")]
+    assert vote.counted[0].group == "g1" and vote.counted[0].source == "phone"
+    # flaky Wi-Fi: the same form sent again records nothing
+    before = vs.state.events
+    client.post("/vote", data={**form, "ranking": "2 1 3"})
+    assert vs.state.events == before and len(vote.counted) == 1
+    # change it: same ballot id, new ranking
+    form2 = ballot_form(client)
+    client.post("/vote", data={**form2, "ranking": "4"})
+    assert [b.ranking for b in vote.counted] == [("parking",)]
+    kinds = [e.kind for e in vs.store.events()]
+    assert kinds.count(EventKind.BALLOT_CAST) == 1 and kinds.count(EventKind.BALLOT_REPLACED) == 1
+
+
+def test_the_stored_ballot_carries_no_code(client: TestClient, vs: Session) -> None:
+    join(client)
+    client.post("/vote", data={**ballot_form(client), "ranking": "1"})
+    text = Path(vs.path).read_bytes()
+    for code in CODES:
+        assert code.encode() not in text
+
+
+def test_one_ballot_per_code_across_phones(client: TestClient, vs: Session) -> None:
+    join(client)
+    client.post("/vote", data={**ballot_form(client), "ranking": "1"})
+    client.cookies.clear()
+    join(client)  # the same code on another phone changes the same ballot
+    client.post("/vote", data={**ballot_form(client), "ranking": "2"})
+    assert [b.ranking for b in vs.state.vote().counted] == [("room",)]
+
+
+def test_a_bad_ranking_is_explained_and_nothing_stored(client: TestClient, vs: Session) -> None:
+    join(client)
+    r = client.post("/vote", data={**ballot_form(client), "ranking": "1 1"})
+    assert r.status_code == 422 and "ranked twice" in r.text
+    assert vs.state.vote().counted == []
+
+
+def test_a_closed_vote_refuses_and_forgets_the_link(client: TestClient, vs: Session) -> None:
+    join(client)
+    form = ballot_form(client)
+    client.post("/vote", data={**form, "ranking": "1"})
+    app_state = client.app.state.participation  # type: ignore[attr-defined]
+    assert app_state.links
+    vs.handle(Cmd.REVEAL, {"scope": "all", "seed": 1})
+    r = client.post("/vote", data={**form, "ranking": "2"})
+    assert r.status_code == 403 and "closed" in r.text
+    assert client.get("/vote").status_code == 403
+    assert app_state.links == {}
+    assert [b.ranking for b in vs.state.vote().counted] == [("canteen",)]
+
+
+def test_a_revoked_code_can_no_longer_join_or_vote(client: TestClient, vs: Session) -> None:
+    join(client)
+    form = ballot_form(client)
+    vs.handle(Cmd.REVOKE_CODE, ballot_box.find_code(vs.state.codes, CODES[0]))
+    assert client.post("/vote", data={**form, "ranking": "1"}).status_code == 403
+    client.cookies.clear()
+    assert "not valid" in join(client)
+
+
+def test_the_desk_undo_leaves_phone_ballots_alone(client: TestClient, vs: Session) -> None:
+    vs.handle(Cmd.CAST, {"ballot": "k1", "ranking": "3", "group": "g2"})
+    join(client)
+    client.post("/vote", data={**ballot_form(client), "ranking": "1"})
+    vs.handle(Cmd.UNDO_BALLOT)
+    assert [b.source for b in vs.state.vote().counted] == ["phone"]
+
+
+def test_a_question_from_a_phone_waits_for_the_facilitator(client: TestClient, vs: Session) -> None:
+    join(client)
+    page = client.get("/ask")
+    form = {"csrf": field(page.text, "csrf"), "key": field(page.text, "key")}
+    r = client.post("/ask", data={**form, "text": "  社区食堂  能否对老人优惠？ "})
+    assert r.status_code == 200 and "id=received" in r.text
+    client.post("/ask", data={**form, "text": "社区食堂 能否对老人优惠？"})  # sent twice: kept once
+    page = client.get("/ask")
+    client.post("/ask", data={"csrf": field(page.text, "csrf"), "key": field(page.text, "key"), "text": "停车难"})
+    assert [(p.pid, p.text, p.status) for p in vs.state.qa.proposals.values()] == [
+        (1, "社区食堂 能否对老人优惠？", "proposed"), (2, "停车难", "proposed")]
+    assert client.get("/desk?t=wrong").status_code == 403
+    desk = client.get("/desk?t=desk")
+    csrf = field(desk.text, "csrf")
+    client.post("/desk?t=desk", data={"csrf": csrf, "pid": "1", "decision": "accepted"})
+    client.post("/desk?t=desk", data={"csrf": csrf, "pid": "2", "decision": "merged", "into": "1"})
+    assert [p.status for p in vs.state.qa.proposals.values()] == ["accepted", "merged"]
+    assert [p.pid for p in load(vs.path).state.qa.proposals.values() if p.status == "accepted"] == [1]
+
+
+def test_unjoined_phones_are_sent_to_the_join_page(client: TestClient) -> None:
+    r = client.get("/vote")
+    assert "Type the code on your slip" in r.text
