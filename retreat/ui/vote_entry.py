@@ -26,7 +26,7 @@ from retreat.engine import Cmd
 from retreat.errors import BallotError, CommandRefused
 from retreat.i18n import _
 from retreat.ui.vote_view import Entry, Tallies, VoteView, build, group_name, join, scope_seed
-from retreat.votes import RUNOFF, VoteState, boundary_tie, parse_import, parse_ranking
+from retreat.votes import PHONE, RUNOFF, VoteState, boundary_tie, parse_import, parse_ranking
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -223,10 +223,12 @@ class VoteDesk:
         return _("Ballot #{n}{group}: {numbers}").format(n=n, group=where, numbers=numbers)
 
     def _undo(self, vote: VoteState) -> None:
-        if not vote.counted:
+        desk = [b for b in vote.counted if b.source != PHONE]  # what the session's undo takes back
+        if not desk:
             self.say(_("there is no ballot to undo"))
             return
-        n, last = len(vote.counted), vote.counted[-1]
+        last = desk[-1]
+        n = vote.counted.index(last) + 1
         gone = self._describe(vote, n, last.ranking, last.group)
         if self._command(Cmd.UNDO_BALLOT, None, _("Undone: {ballot}").format(ballot=gone)):
             self.last = ""
