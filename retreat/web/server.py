@@ -73,6 +73,8 @@ def start(gate: Gate, host: str, port: int, *, wait: float = 10.0) -> Server:
     if not server.started:
         server.should_exit = True
         raise OSError(f"cannot listen on {host}:{port}" + (f" ({failed[0]})" if failed else ""))
+    if port == 0:  # the port the system chose
+        port = int(server.servers[0].sockets[0].getsockname()[1])
     return Server(server, thread, host, port, token)
 
 
