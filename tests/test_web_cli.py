@@ -1,0 +1,68 @@
+"""`retreat codes` and `retreat run --participate` at the command line; start-up stays light."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from retreat import agenda as agenda_mod
+from retreat.cli.main import app
+from retreat.clock import FakeClock
+from retreat.session import Session, load
+
+DATA = Path(__file__).parent / "data" / "agendas"
+runner = CliRunner()
+
+
+@pytest.fixture
+def session_file(tmp_path: Path) -> Path:
+    path = tmp_path / "v.retreat"
+    Session.create(path, agenda_mod.load(DATA / "vote.yaml"), FakeClock()).close()
+    return path
+
+
+def test_codes_are_printed_on_a_page_and_stored_only_hashed(session_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "codes.html"
+    result = runner.invoke(app, ["codes", str(session_file), "-n", "12", "--group", "g2", "-o", str(out)])
+    assert result.exit_code == 0, result.stderr
+    page = out.read_text(encoding="utf-8")
+    codes = re.findall(r'class="c">([A-Z0-9]{4}-[A-Z0-9]{4})<', page)
+    assert len(codes) == 12 == len(set(codes))
+    assert "http" not in page.replace("http-equiv", "")  # self-contained: nothing fetched
+    stored = load(session_file).state.codes
+    assert len(stored.groups) == 12 and set(stored.groups.values()) == {"g2"}
+    raw = session_file.read_bytes()
+    assert not any(c.replace("-", "").encode() in raw for c in codes)
+    # revoke one
+    result = runner.invoke(app, ["codes", str(session_file), "--revoke", codes[0].lower()])
+    assert result.exit_code == 0, result.stderr
+    assert len(load(session_file).state.codes.revoked) == 1
+    result = runner.invoke(app, ["codes", str(session_file), "--revoke", "ZZZZ-ZZZZ"])
+    assert result.exit_code == 2 and "is not a code" in result.stderr
+
+
+def test_codes_for_an_unknown_group_are_refused(session_file: Path, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["codes", str(session_file), "--group", "nope", "-o", str(tmp_path / "c.html")])
+    assert result.exit_code == 2 and "nope" in result.stderr
+    assert not (tmp_path / "c.html").exists()
+
+
+def test_participate_without_a_terminal_is_refused_before_anything_listens(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["run", str(DATA / "vote.yaml"), "--participate", "--port", "0"])
+    assert result.exit_code == 2 and "retreat demo" in result.stderr  # (the agenda's language: Chinese)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_help_does_not_import_the_web_stack() -> None:
+    code = ("import sys; from retreat.cli.main import app; "
+            "from typer.testing import CliRunner; CliRunner().invoke(app, ['--help']); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('starlette', 'uvicorn', 'segno', 'anyio')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
