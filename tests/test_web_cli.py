@@ -43,7 +43,7 @@ def test_codes_are_printed_on_a_page_and_stored_only_hashed(session_file: Path, 
     assert result.exit_code == 0, result.stderr
     assert len(load(session_file).state.codes.revoked) == 1
     result = runner.invoke(app, ["codes", str(session_file), "--revoke", "ZZZZ-ZZZZ"])
-    assert result.exit_code == 2 and "is not a code" in result.stderr
+    assert result.exit_code == 2 and "ZZZZ-ZZZZ" in result.stderr
 
 
 def test_codes_for_an_unknown_group_are_refused(session_file: Path, tmp_path: Path) -> None:

@@ -142,7 +142,8 @@ def _stage(agenda: object, path: Path, resume: bool, no_sound: bool, ascii: bool
 
                 phones = serve(stage_session, web, console)
                 # The smallest hook into the stage: the footer's session line carries the address.
-                options = StageOptions(ascii=ascii, session_path=f"{path} · {i18n._('Phones')}: {phones.url}")
+                label = i18n._("Phones")
+                options = StageOptions(ascii=ascii, session_path=f"{path} · {label}: {phones.url}")
             with KeyReader() as reader:
                 keys = reader if phones is None else phones.hold(reader)
                 try:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from html import escape
 
+from retreat.i18n import N_
+
 Tr = Callable[[str], str]
 
 CSS = """
@@ -150,3 +152,34 @@ def desk(t: Tr, lang: str, *, token: str, csrf: str, proposals: Sequence[tuple[i
         f"<h1>{escape(t('Questions from phones'))}</h1>{empty}{''.join(rows)}"
         f'<a class=btn href="/desk?t={escape(token)}">{escape(t("Refresh"))}</a>'
     ))
+
+
+# Message extraction cannot see inside f-strings: the page texts are listed here for it.
+_PAGE_TEXTS = (
+    N_('Join'),
+    N_('Type the code on your slip.'),
+    N_('Vote'),
+    N_('No vote is open just now.'),
+    N_('Send a question'),
+    N_('Refresh'),
+    N_('Received. You may change your ballot until the vote closes.'),
+    N_('Your working group'),
+    N_('Tap the candidates in order of preference (at most {k}); tap again to take one out.'),
+    N_('Or type the numbers in order, e.g. 3 1 2'),
+    N_('Your ranking'),
+    N_('Submit my ballot'),
+    N_('Start again'),
+    N_('Back'),
+    N_('Received. The facilitator will see your question.'),
+    N_('What do you most want the street to address this year?'),
+    N_('Send'),
+    N_('waiting'),
+    N_('accepted'),
+    N_('merged'),
+    N_('rejected'),
+    N_('Accept'),
+    N_('Reject'),
+    N_('Merge into the number above'),
+    N_('No questions yet.'),
+    N_('Questions from phones'),
+)
