@@ -60,5 +60,8 @@ def new_app(**kwargs: Any) -> typer.Typer:
         pretty_exceptions_enable=False,
         no_args_is_help=True,
         add_completion=False,
+        # Plain help: Rich's help renderer costs ~60-100 ms per `--help` (rich.markdown and
+        # a table per panel); the terminal help of a meeting tool does not need colour.
+        rich_markup_mode=None,
         **kwargs,
     )
