@@ -43,3 +43,18 @@ def test_unwritable_targets_are_a_sentence(tmp_path: Path) -> None:
         write_text(tmp_path / "missing" / "x.md", "x")
     with pytest.raises(UsageError, match="is a folder"):
         write_text(tmp_path, "x")
+
+
+def test_new_files_get_the_umask_mode_and_old_files_keep_theirs(tmp_path: Path) -> None:
+    mask = os.umask(0o022)
+    try:
+        fresh = tmp_path / "new.md"
+        write_text(fresh, "x")
+        assert stat.S_IMODE(fresh.stat().st_mode) == 0o644
+        kept = tmp_path / "kept.md"
+        kept.write_text("old")
+        kept.chmod(0o640)
+        write_text(kept, "new")
+        assert stat.S_IMODE(kept.stat().st_mode) == 0o640
+    finally:
+        os.umask(mask)

@@ -37,10 +37,14 @@ def write_bytes(path: Path, data: bytes) -> None:
             with path.open("wb") as f:
                 f.write(data)
             return
+        # mkstemp makes 0600 files; minutes are shared documents: keep the old file's mode,
+        # else what the user's umask gives a new file.
+        mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o666 & ~_umask()
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
+            os.chmod(tmp, mode)
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -49,6 +53,12 @@ def write_bytes(path: Path, data: bytes) -> None:
         raise UsageError(
             _("cannot write {path}: {reason}").format(path=path, reason=e.strerror or e)
         ) from None
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def write_text(path: Path, text: str) -> None:
