@@ -208,3 +208,14 @@ def test_a_question_from_a_phone_waits_for_the_facilitator(client: TestClient, v
 def test_unjoined_phones_are_sent_to_the_join_page(client: TestClient) -> None:
     r = client.get("/vote")
     assert tr("Type the code on your slip.") in r.text
+
+
+def test_the_facilitator_revokes_a_code_live(client: TestClient, vs: Session) -> None:
+    join(client)
+    form = ballot_form(client)
+    desk = client.get("/desk?t=desk")
+    r = client.post("/desk?t=desk", data={"csrf": field(desk.text, "csrf"), "revoke": CODES[0].lower()})
+    assert r.status_code == 200
+    assert client.post("/vote", data={**form, "ranking": "1"}).status_code == 403
+    r = client.post("/desk?t=desk", data={"csrf": field(desk.text, "csrf"), "revoke": "ZZZZ9999"})
+    assert r.status_code == 422

@@ -313,6 +313,12 @@ def create_app(gate: Gate, *, clock: Callable[[], float] = time.monotonic, desk_
         except Busy:
             return busy()
 
+    def _revoke(session: Session, code: str) -> None:
+        digest = ballot_box.find_code(session.state.codes, code)
+        if digest is None:
+            raise CommandRefused(t("That code is not valid. Check it and try again."))
+        session.handle(Cmd.REVOKE_CODE, digest)
+
     async def desk_submit(request: Request) -> Response:
         if not _desk_allowed(request):
             return refuse(403, t("Refused"), t("This page is for the facilitator."))
@@ -322,8 +328,11 @@ def create_app(gate: Gate, *, clock: Callable[[], float] = time.monotonic, desk_
         if not secrets.compare_digest(part.desk_csrf, data.get("csrf", "")):
             return bad_csrf()
         try:
-            value = {k: data.get(k, "") for k in ("pid", "decision", "into")}
-            await locked(lambda s: s.handle(Cmd.DECIDE_PROPOSAL, value))
+            if "revoke" in data:
+                await locked(lambda s: _revoke(s, data["revoke"][:20]))
+            else:
+                value = {k: data.get(k, "") for k in ("pid", "decision", "into")}
+                await locked(lambda s: s.handle(Cmd.DECIDE_PROPOSAL, value))
         except Busy:
             return busy()
         except CommandRefused as e:

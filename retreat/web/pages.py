@@ -147,15 +147,23 @@ def desk(t: Tr, lang: str, *, token: str, csrf: str, proposals: Sequence[tuple[i
                 f'<button name=decision value=merged>{escape(t("Merge into the number above"))}</button></form>'
             )
         rows.append(f'<div class=card><p><b>#{pid}</b> {escape(text)}</p><p class=small>{escape(labels.get(status, status))}</p>{actions}</div>')
+    revoke = (
+        f'<form class=card method=post action="/desk?t={escape(token)}">{hidden(csrf=csrf)}'
+        f'<p>{escape(t("Revoke a code (lost or shared slip)"))}</p>'
+        f'<input type=text name=revoke maxlength=20 autocomplete=off placeholder="ABCD-EFGH">'
+        f'<button type=submit>{escape(t("Revoke"))}</button></form>'
+    )
     empty = f"<p>{escape(t('No questions yet.'))}</p>" if not rows else ""
     return page(lang, t("Questions from phones"), (
         f"<h1>{escape(t('Questions from phones'))}</h1>{empty}{''.join(rows)}"
-        f'<a class=btn href="/desk?t={escape(token)}">{escape(t("Refresh"))}</a>'
+        f'<a class=btn href="/desk?t={escape(token)}">{escape(t("Refresh"))}</a>{revoke}'
     ))
 
 
 # Message extraction cannot see inside f-strings: the page texts are listed here for it.
 _PAGE_TEXTS = (
+    N_("Revoke a code (lost or shared slip)"),
+    N_("Revoke"),
     N_('Join'),
     N_('Type the code on your slip.'),
     N_('Vote'),
