@@ -73,9 +73,10 @@ def signed_clock(seconds: float) -> str:
     return sign + format_clock(round(abs(seconds)))
 
 
-def build_context(record: Record) -> dict[str, Any]:
+def build_context(record: Record, lang: str | None = None) -> dict[str, Any]:
+    """The template's variables; `lang` overrides the meeting's language (`--lang`)."""
     agenda, state = record.agenda, record.state
-    lang = agenda.language
+    lang = lang or agenda.language
     t = translator(lang).gettext
     times = Times(record.utc_offset, lang)
     meeting = agenda.meeting
@@ -343,10 +344,10 @@ def md_cell(value: object) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", "").replace("\n", "<br>")
 
 
-def render(record: Record, template: Path | str | None = None) -> str:
+def render(record: Record, template: Path | str | None = None, lang: str | None = None) -> str:
     import jinja2
 
-    context = build_context(record)
+    context = build_context(record, lang)
     path = Path(template) if template else bundled_template(DEFAULT_TEMPLATE)
     try:
         source = path.read_text(encoding="utf-8")
@@ -362,7 +363,7 @@ def render(record: Record, template: Path | str | None = None) -> str:
         lstrip_blocks=True,
         autoescape=False,  # noqa: S701 - Markdown, not HTML; cells are escaped by md_cell
     )
-    env.install_gettext_translations(translator(record.agenda.language), newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_translations(translator(context["lang"]), newstyle=True)  # type: ignore[attr-defined]
     env.filters["cell"] = md_cell
     try:
         return env.from_string(source).render(**context)

@@ -166,3 +166,22 @@ def test_demo_without_a_tty_and_with_stdin_closed(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "retreat-demo-minutes.md").exists()
+
+
+def test_lang_option_overrides_the_meetings_language(demo_dir: Path) -> None:
+    session = str(demo_dir / "retreat-demo.retreat")
+    code, out, _ = invoke("minutes", session, "--lang", "en")
+    assert code == 0 and "## 2. Agenda: planned and actual" in out and "2026年度工作务虚会" in out
+    assert "8 January 2026" in out
+    code, out, _ = invoke("followups", session, "--lang", "en")
+    assert code == 0 and "2 commitments, 0 done, 0.0%" in out
+    code, _, err = invoke("minutes", session, "--lang", "fr")
+    assert code == 2 and "--lang takes zh-CN or en" in err
+
+
+def test_messages_before_a_meeting_is_read_follow_the_system_locale(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    code, _, err = invoke("minutes", str(tmp_path / "missing.retreat"))
+    assert code == 2 and "会议记录文件不存在" in err

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 import traceback
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
@@ -52,6 +52,24 @@ class ErrorMappingGroup(TyperGroup):
                 )
             )
             raise typer.Exit(1) from e
+
+
+LangOption = Annotated[
+    str | None,
+    typer.Option("--lang", help="zh-CN or en (default: the meeting's language, else the system's)."),
+]
+
+
+def choose_language(option: str | None, meeting: str | None = None) -> str:
+    """--lang when given, else the meeting's language, else the environment's locale."""
+    from retreat import i18n
+    from retreat.errors import UsageError
+
+    if option is not None:
+        if option.strip().lower().replace("_", "-") not in ("zh", "zh-cn", "zh-hans", "en", "en-us", "en-gb"):
+            raise UsageError(i18n._("--lang takes zh-CN or en, not {lang}").format(lang=option))
+        return i18n.set_language(option)
+    return i18n.set_language(meeting or i18n.from_environment())
 
 
 def new_app(**kwargs: Any) -> typer.Typer:

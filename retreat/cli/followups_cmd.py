@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from retreat.cli.common import new_app
+from retreat.cli.common import LangOption, choose_language, new_app
 
 if TYPE_CHECKING:
     from retreat.session import Record
@@ -28,6 +28,7 @@ def followups(
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Also export the list as CSV (UTF-8 with BOM).")
     ] = None,
+    lang: LangOption = None,
 ) -> None:
     """List the commitments of one or several sessions, update their status, export CSV.
 
@@ -48,7 +49,7 @@ def followups(
 
     clock = MonotonicClock()
     records = [load(path) for path in sessions]
-    i18n.set_language(records[0].agenda.language)
+    choose_language(lang, records[0].agenda.language)
     updates = [(Cmd.FOLLOWUP_DONE, ident, "") for ident in done or []]
     if progress is not None:
         updates.append((Cmd.FOLLOWUP_PROGRESS, progress[0], progress[1]))

@@ -43,6 +43,10 @@ def _root(
     ),
 ) -> None:
     DEBUG["on"] = debug
+    from retreat import i18n
+
+    # Until a command knows the meeting's language, messages follow the system's locale.
+    i18n.set_language(i18n.from_environment())
 
 
 for group in (

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from retreat.cli.common import new_app
+from retreat.cli.common import LangOption, choose_language, new_app
 
 app = new_app()
 
@@ -41,6 +41,7 @@ def minutes(
             "default: from the -o file's extension, else md.",
         ),
     ] = None,
+    lang: LangOption = None,
 ) -> None:
     """Render the formal minutes of a session (marked DRAFT until approved) as Markdown, HTML or Word."""
     from retreat import exports, i18n
@@ -49,14 +50,14 @@ def minutes(
     from retreat.session import load
 
     record = load(session)
-    lang = i18n.set_language(record.agenda.language)
+    language = choose_language(lang, record.agenda.language)
     fmt = exports.choose_format(fmt, output)
-    text = render(record, gallery.resolve(template))
+    text = render(record, gallery.resolve(template), language)
     if output is None and fmt == "md":
         typer.echo(text, nl=False)
         return
     target = output if output is not None else exports.default_output(session, fmt)
-    exports.write_file(target, exports.export(text, fmt, lang, draft=not record.state.approvals))
+    exports.write_file(target, exports.export(text, fmt, language, draft=not record.state.approvals))
     typer.echo(i18n._("Minutes: {path}").format(path=target), err=True)
 
 
@@ -64,6 +65,7 @@ def minutes(
 def approve(
     session: SessionArg,
     by: Annotated[str, typer.Option("--by", help="Who approves the minutes (name, and role if wanted).")],
+    lang: LangOption = None,
 ) -> None:
     """Record that the minutes were approved, by whom and when (an event in the session)."""
     from retreat import i18n
@@ -71,5 +73,5 @@ def approve(
     from retreat.session import approve as approve_session
 
     state = approve_session(session, by, MonotonicClock())
-    i18n.set_language(state.agenda.language)
+    choose_language(lang, state.agenda.language)
     typer.echo(i18n._("Approved by {by}; the minutes of {path} are no longer a draft.").format(by=by, path=session))

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from retreat.cli.common import new_app
+from retreat.cli.common import LangOption, choose_language, new_app
 
 if TYPE_CHECKING:
     from retreat.session import Record
@@ -23,6 +23,7 @@ def ballots(
     session: SessionArg,
     vote: Annotated[str, typer.Argument(help="The vote: its item id, or its number among the meeting's votes.")],
     output: Annotated[Path, typer.Option("-o", "--output", help="The file to write: .blt or .csv (replaced).")],
+    lang: LangOption = None,
 ) -> None:
     """Export a vote's ballots, anonymously, as BLT or CSV (UTF-8 with BOM) for re-counting.
 
@@ -36,7 +37,7 @@ def ballots(
     from retreat.votes import export_blt, export_csv
 
     record = load(session)
-    i18n.set_language(record.agenda.language)
+    choose_language(lang, record.agenda.language)
     target = _find_vote(record, vote)
     suffix = output.suffix.lower()
     if suffix not in (".blt", ".csv"):
@@ -63,6 +64,7 @@ def results(
         str | None, typer.Argument(help="One vote (item id or number); all votes when omitted.")
     ] = None,
     fmt: Annotated[str, typer.Option("--format", help="table, json or md.")] = "table",
+    lang: LangOption = None,
 ) -> None:
     """The result each vote recorded in the session, as the room saw it (same JSON as `retreat tally`)."""
     import json
@@ -77,7 +79,7 @@ def results(
     if fmt not in FORMATS:
         raise UsageError(i18n._("--format takes table, json or md, not {fmt}").format(fmt=fmt))
     record = load(session)
-    i18n.set_language(record.agenda.language)
+    choose_language(lang, record.agenda.language)
     targets = [_find_vote(record, vote)] if vote is not None else _all_votes(record)
     objects: list[dict[str, Any]] = []
     texts: list[str] = []
