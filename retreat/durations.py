@@ -6,6 +6,7 @@ Pure and tiny: the agenda loader, the engine and the minutes all use it.
 from __future__ import annotations
 
 import re
+from datetime import date
 
 _LATIN = re.compile(r"^(?:(?P<h>\d+)h)?(?:(?P<m>\d+)m)?(?:(?P<s>\d+)s)?$")
 _CHINESE = re.compile(r"^(?:(?P<h>\d+)(?:小时|时))?(?:(?P<m>\d+)(?:分钟|分))?(?:(?P<s>\d+)秒)?$")
@@ -49,3 +50,24 @@ def format_duration(seconds: int) -> str:
     minutes, secs = divmod(rest, 60)
     parts = [f"{v}{u}" for v, u in ((hours, "h"), (minutes, "m"), (secs, "s")) if v]
     return "".join(parts) or "0s"
+
+
+def format_duration_in(seconds: int, lang: str) -> str:
+    """For people rather than agenda files: `7分钟`, `1小时30分钟` in Chinese, `7m` in English."""
+    if not lang.startswith("zh"):
+        return format_duration(seconds)
+    hours, rest = divmod(int(seconds), 3600)
+    minutes, secs = divmod(rest, 60)
+    parts = [f"{v}{u}" for v, u in ((hours, "小时"), (minutes, "分钟"), (secs, "秒")) if v]
+    return "".join(parts) or "0秒"
+
+
+def format_date_in(day: date, lang: str) -> str:
+    """`2026年1月8日` in Chinese, `8 January 2026` in English."""
+    if lang.startswith("zh"):
+        return f"{day.year}年{day.month}月{day.day}日"
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December")

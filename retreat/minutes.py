@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from retreat.agenda import VoteSpec
-from retreat.durations import format_clock
+from retreat.durations import format_clock, format_date_in
 from retreat.engine import ItemState, Status
 from retreat.errors import TemplateError
 from retreat.i18n import N_, translator
@@ -54,11 +54,7 @@ class Times:
         return "" if at is None else self._local(at).strftime("%H:%M")
 
     def date(self, day: dt.date | None) -> str:
-        if day is None:
-            return ""
-        if self.lang == "zh-CN":
-            return f"{day.year}年{day.month}月{day.day}日"
-        return f"{day.day} {day.strftime('%B')} {day.year}"
+        return "" if day is None else format_date_in(day, self.lang)
 
     def datetime(self, at: float) -> str:
         local = self._local(at)

@@ -78,7 +78,10 @@ def check(*args: str):
 
 
 def rows(stdout: str) -> list[str]:
-    return [line for line in stdout.splitlines() if re.match(r"^\s*\d+ ", line)]
+    """Table rows: the numbered lines below the header rule (the date line above may start with a digit)."""
+    lines = stdout.splitlines()
+    rule = next(n for n, line in enumerate(lines) if line.strip().startswith("──"))
+    return [line for line in lines[rule + 1 :] if re.match(r"^\s*\d+ ", line)]
 
 
 def test_check_prints_the_schedule(agenda_file: Path) -> None:
@@ -88,20 +91,20 @@ def test_check_prints_the_schedule(agenda_file: Path) -> None:
     out = result.stdout
     lines = out.splitlines()
     assert lines[0] == "2026年街道工作务虚会"
-    assert lines[1] == "2026-01-08 · 街道三楼会议室 · chair: 王书记"
+    assert lines[1] == "8 January 2026 · 街道三楼会议室 · chair: 王书记"
     table = rows(out)
     assert len(table) == 6
     first = table[0].split()
     assert first[:3] == ["1", "pgo-report", "report"]
     assert first[3].startswith("党政办公室")
-    assert first[-3:] == ["7m", "7m", "08:30–08:37"]
+    assert first[-3:] == ["7m", "0:07", "08:30–08:37"]
     expected = [
-        ("7m", "7m", "08:30–08:37"),
-        ("7m", "14m", "08:37–08:44"),
-        ("4m30s", "18m30s", "08:44–08:48:30"),
-        ("10m", "28m30s", "08:48:30–08:58:30"),
-        ("30m", "58m30s", "08:58:30–09:28:30"),
-        ("20m", "1h18m30s", "09:28:30–09:48:30"),
+        ("7m", "0:07", "08:30–08:37"),
+        ("7m", "0:14", "08:37–08:44"),
+        ("4m30s", "0:18:30", "08:44–08:48:30"),
+        ("10m", "0:28:30", "08:48:30–08:58:30"),
+        ("30m", "0:58:30", "08:58:30–09:28:30"),
+        ("20m", "1:18:30", "09:28:30–09:48:30"),
     ]
     assert [tuple(row.split()[-3:]) for row in table] == expected
     assert out.rstrip().splitlines()[-1] == "Planned end: 09:48:30 (planned time 1h18m30s)"
@@ -179,7 +182,7 @@ def test_without_start_there_are_no_clock_times(tmp_path: Path) -> None:
     assert result.exit_code == 0
     assert "08:30" not in result.stdout
     assert "Planned time: 1h18m30s" in result.stdout
-    assert [row.split()[-1] for row in rows(result.stdout)] == ["7m", "14m", "18m30s", "28m30s", "58m30s", "1h18m30s"]
+    assert [row.split()[-1] for row in rows(result.stdout)] == ["0:07", "0:14", "0:18:30", "0:28:30", "0:58:30", "1:18:30"]
 
 
 def test_language_comes_from_the_agenda_unless_given(agenda_file: Path, tmp_path: Path) -> None:

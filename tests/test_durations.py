@@ -83,3 +83,23 @@ def test_format_duration_round_trips(seconds: int) -> None:
 )
 def test_format_clock(seconds: float, text: str) -> None:
     assert format_clock(seconds) == text
+
+
+@pytest.mark.parametrize(
+    ("seconds", "zh", "en"),
+    [(420, "7分钟", "7m"), (5400, "1小时30分钟", "1h30m"), (90, "1分钟30秒", "1m30s"), (30, "30秒", "30s")],
+)
+def test_durations_for_people_in_each_language(seconds: int, zh: str, en: str) -> None:
+    from retreat.durations import format_duration_in
+
+    assert format_duration_in(seconds, "zh-CN") == zh
+    assert format_duration_in(seconds, "en") == en
+
+
+def test_dates_for_people_in_each_language() -> None:
+    import datetime as dt
+
+    from retreat.durations import format_date_in
+
+    assert format_date_in(dt.date(2024, 1, 8), "zh-CN") == "2024年1月8日"
+    assert format_date_in(dt.date(2024, 1, 8), "en") == "8 January 2024"

@@ -59,14 +59,17 @@ def summary(agenda: Agenda, width: int = 80) -> list[RenderableType]:
     """The meeting heading, the schedule table and the planned end, ready to print."""
     from rich.text import Text
 
-    from retreat.durations import format_duration
+    from retreat.durations import format_date_in, format_duration_in
     from retreat.i18n import _
+    from retreat.i18n import language as i18n_language
 
     heading = Text(agenda.meeting.title, style="bold")
     meeting = agenda.meeting
     chair = _("chair: {name}").format(name=meeting.chair) if meeting.chair else ""
-    details = [str(part) for part in (meeting.date, meeting.venue, chair) if part]
-    total = format_duration(agenda.planned_total)
+    lang = i18n_language()
+    day = format_date_in(meeting.date, lang) if meeting.date else ""
+    details = [str(part) for part in (day, meeting.venue, chair) if part]
+    total = format_duration_in(agenda.planned_total, lang)
     if agenda.meeting.start is not None:
         end = _clock(_at(agenda.meeting.start, agenda.planned_total))
         footer = _("Planned end: {end} (planned time {total})").format(end=end, total=total)
@@ -106,13 +109,19 @@ def schedule_table(agenda: Agenda, width: int = 80) -> RenderableType:
 
 
 def _rows(agenda: Agenda) -> list[list[str]]:
-    from retreat.durations import format_duration
+    from retreat.durations import format_duration_in
+    from retreat.i18n import language as i18n_language
 
     start = agenda.meeting.start
     rows, elapsed = [], 0
     for item in agenda.items:
         row = [str(item.position), item.id, _kind_label(item.kind), item.title, owner(agenda, item)]
-        row += [format_duration(item.limit), format_duration(elapsed + item.limit)]
+        lang = i18n_language()
+        # The running total as h:mm keeps the column narrow in every language.
+        total = elapsed + item.limit
+        hours, minutes, secs = total // 3600, total % 3600 // 60, total % 60
+        running = f"{hours}:{minutes:02d}" + (f":{secs:02d}" if secs else "")
+        row += [format_duration_in(item.limit, lang), running]
         if start is not None:
             row.append(f"{_clock(_at(start, elapsed))}–{_clock(_at(start, elapsed + item.limit))}")
         elapsed += item.limit
