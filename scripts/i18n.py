@@ -37,7 +37,23 @@ def extract() -> Catalog:
         ):
             location = (str((folder / filename).relative_to(ROOT)), lineno)
             catalog.add(message, None, [location], auto_comments=comments, context=context)
+    add_cli_help(catalog)
     return catalog
+
+
+def add_cli_help(catalog: Catalog) -> None:
+    """The commands' help texts: shown translated by retreat.cli.common.translate_help."""
+    import typer
+
+    from retreat.cli.main import app
+
+    root = typer.main.get_command(app)
+    commands = [root, *getattr(root, "commands", {}).values()]
+    for command in commands:
+        texts = [command.help, *(getattr(p, "help", None) for p in command.params)]
+        for text in texts:
+            if text:
+                catalog.add(text, None, [(f"retreat {command.name or ''} --help".strip(), 0)])
 
 
 def po_files() -> list[Path]:

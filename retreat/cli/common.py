@@ -10,7 +10,7 @@ import traceback
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from retreat.errors import RetreatError
 
@@ -22,12 +22,46 @@ def err(message: str) -> None:
     typer.echo(message, err=True)
 
 
+def translate_help(command: Any) -> None:
+    """Put the command's help texts in the current language (the English text is the msgid).
+
+    Done when help is shown, not at import: the language is only known once the root
+    callback has read the system's locale. scripts/i18n.py extracts these texts.
+    """
+    from retreat.i18n import _
+
+    original = getattr(command, "_english_help", None)
+    if original is None:
+        params = [(p, getattr(p, "help", None)) for p in command.params]
+        original = command._english_help = (command.help, params)
+    help_text, params = original
+    command.help = _(help_text) if help_text else help_text
+    for param, text in params:
+        param.help = _(text) if text else text
+
+
+class TranslatedCommand(TyperCommand):
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        translate_help(self)
+        super().format_help(ctx, formatter)
+
+
 class ErrorMappingGroup(TyperGroup):
     """Turns domain errors into a sentence and exit 2, anything else into one line and exit 1.
 
     Doing it in the group (not in `main()`) means CliRunner tests see the same exit codes
     as a user does.
     """
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        if ctx.parent is None:  # `retreat --help` runs before the root callback sets it
+            from retreat import i18n
+
+            i18n.set_language(i18n.from_environment())
+        translate_help(self)
+        for command in self.commands.values():
+            translate_help(command)
+        super().format_help(ctx, formatter)
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -72,8 +106,16 @@ def choose_language(option: str | None, meeting: str | None = None) -> str:
     return i18n.set_language(meeting or i18n.from_environment())
 
 
+class App(typer.Typer):
+    """A Typer whose commands show their help in the meeting's language."""
+
+    def command(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("cls", TranslatedCommand)
+        return super().command(*args, **kwargs)
+
+
 def new_app(**kwargs: Any) -> typer.Typer:
-    return typer.Typer(
+    return App(
         cls=ErrorMappingGroup,
         pretty_exceptions_enable=False,
         no_args_is_help=True,
