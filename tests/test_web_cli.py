@@ -66,3 +66,51 @@ def test_help_does_not_import_the_web_stack() -> None:
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('starlette', 'uvicorn', 'segno', 'anyio')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_demo_participate_serves_the_demo_vote_until_stopped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+    import threading
+    import urllib.parse
+    import urllib.request
+    from http.cookiejar import CookieJar
+
+    from rich.console import Console
+
+    from retreat.paths import bundled_agenda
+    from retreat.web import launch
+
+    served: list[launch.Phones] = []
+    ready, stop = threading.Event(), threading.Event()
+    real_serve = launch.serve
+
+    def spy(*args: object, **kwargs: object) -> launch.Phones:
+        phones = real_serve(*args, **kwargs)  # type: ignore[arg-type]
+        served.append(phones)
+        ready.set()
+        return phones
+
+    monkeypatch.setattr(launch, "serve", spy)
+    out = io.StringIO()
+    result: list[tuple[str, int]] = []
+    worker = threading.Thread(target=lambda: result.append(launch.demo_phones(
+        bundled_agenda("en"), tmp_path, ("127.0.0.1", 0), Console(file=out, width=200), stop)))
+    worker.start()
+    assert ready.wait(30)
+    code = re.search(r"([A-Z0-9]{4}-[A-Z0-9]{4})", out.getvalue().split("Codes to try:")[1]).group(1)  # type: ignore[union-attr]
+    base = served[0].url
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+
+    def post(path: str, **data: str) -> str:
+        with opener.open(base + path, urllib.parse.urlencode(data).encode(), timeout=10) as r:
+            return str(r.read().decode())
+
+    page = opener.open(base, timeout=10).read().decode()
+    post("join", code=code, csrf=re.search(r'name="csrf" value="([^"]*)"', page).group(1))  # type: ignore[union-attr]
+    ballot = opener.open(base + "vote", timeout=10).read().decode()
+    form = {k: re.search(rf'name="{k}" value="([^"]*)"', ballot).group(1) for k in ("csrf", "key", "vote")}  # type: ignore[union-attr]
+    assert "id=received" in post("vote", **form, ranking="2 1")
+    stop.set()
+    worker.join(30)
+    assert result and result[0][1] == 1
+    assert load(result[0][0]).state.votes[form["vote"]].counted[0].source == "phone"

@@ -31,6 +31,13 @@ def demo(
             help="Which minutes to write, comma-separated: md, html (print-ready), docx (Word).",
         ),
     ] = "md",
+    participate: Annotated[
+        bool,
+        typer.Option("--participate", help="Afterwards, open the demo's first vote to phones on the room's network "
+                     "(Ctrl-C stops)."),
+    ] = False,
+    host: Annotated[str, typer.Option("--host", help="With --participate: the address to listen on.")] = "0.0.0.0",
+    port: Annotated[int, typer.Option("--port", help="With --participate: the port to listen on.")] = 8765,
 ) -> None:
     """Run the bundled retreat agenda in simulated time (no input needed) and write its minutes.
 
@@ -76,3 +83,8 @@ def demo(
             data = exports.export(text, fmt, lang, draft=not record.state.approvals)
             exports.write_file(minutes_path, data)
         console.print(_("Minutes: {path}").format(path=minutes_path))
+    if participate:  # nothing listens without --participate
+        from retreat.web.launch import demo_phones
+
+        phones_path, ballots = demo_phones(bundled_agenda(lang), out, (host, port), console)
+        console.print(_("{n} ballots from phones in {path}").format(n=ballots, path=phones_path))

@@ -44,7 +44,7 @@ class Phones:
         self.server.stop()
 
 
-def serve(session: Session, where: tuple[str, int], console: Console) -> Phones:
+def serve(session: Session, where: tuple[str, int], console: Console, wait_for_key: bool = True) -> Phones:
     host, port = where
     gate = Gate(session)
     try:
@@ -58,5 +58,55 @@ def serve(session: Session, where: tuple[str, int], console: Console) -> Phones:
     console.print(_("Phones: connect to this network and open {url}").format(url=server.url), highlight=False)
     console.print(_("Questions from phones (for the facilitator only): {url}").format(url=server.desk_url),
                   highlight=False)
-    console.print(_("Press any key to open the stage."), highlight=False)
+    if wait_for_key:
+        console.print(_("Press any key to open the stage."), highlight=False)
     return Phones(gate, server)
+
+
+PHONE_DEMO_NAME = "retreat-demo-phones.retreat"
+PHONE_DEMO_CODES = 10
+
+
+def demo_phones(agenda_file: object, folder: object, where: tuple[str, int], console: Console,
+                stop: object = None) -> tuple[str, int]:
+    """`retreat demo --participate`: the demo agenda's first vote, open to phones, until Ctrl-C.
+
+    A session of its own (the simulated demo is already over when this starts), ten codes
+    shown on the terminal, the address and its QR code. Returns (session path, ballots)."""
+    import secrets
+    import threading
+    from pathlib import Path
+
+    from retreat import agenda as agenda_mod
+    from retreat import votes as ballot_box
+    from retreat.cli.codes_cmd import new_code, shown
+    from retreat.clock import MonotonicClock
+    from retreat.engine import Cmd
+    from retreat.session import Session
+    from retreat.ui.files import replace_session
+
+    agenda = agenda_mod.load(Path(str(agenda_file)))
+    path = Path(str(folder)) / PHONE_DEMO_NAME
+    replace_session(path)
+    codes = [new_code() for _n in range(PHONE_DEMO_CODES)]
+    salt = secrets.token_hex(16)
+    session = Session.create(path, agenda, MonotonicClock())
+    with session:
+        session.handle(Cmd.ISSUE_CODES, {"salt": salt, "hashes": [ballot_box.hash_code(c, salt) for c in codes],
+                                         "group": agenda.groups[0].id if agenda.groups else None})
+        first_vote = next(item.id for item in agenda.items if item.kind == "vote")
+        session.handle(Cmd.GOTO, first_vote)
+        session.handle(Cmd.START)
+        phones = serve(session, where, console, wait_for_key=False)
+        console.print(_("Codes to try: {codes}").format(codes="  ".join(shown(c) for c in codes)), highlight=False)
+        console.print(_("Serving phones; press Ctrl-C to stop."), highlight=False)
+        done = stop if isinstance(stop, threading.Event) else threading.Event()
+        try:
+            while not done.wait(0.5):
+                pass
+        except KeyboardInterrupt:
+            pass
+        finally:
+            phones.stop()
+        ballots = phones.gate.run(lambda s: len(s.state.vote().counted))
+    return str(path), ballots
