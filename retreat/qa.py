@@ -80,7 +80,7 @@ class Proposal:
     text: str
     group: str | None
     at: float
-    status: str = "proposed"  # proposed, accepted, merged, rejected
+    status: str = "proposed"  # proposed, accepted, merged, rejected; asked once it is put to the room
     into: int | None = None  # the proposal a merged one joined
     key: str = ""  # the idempotency key of the form that sent it
 
@@ -174,6 +174,8 @@ def _department(agenda: Agenda, item: Item, ref: str) -> str:
 def decide_ask(agenda: Agenda, qa: QAState, item: Item, value: dict[str, Any], now: Stamp) -> list[Event]:
     if item.kind != "qa":
         raise CommandRefused(_("the current item is not a Q&A segment"))
+    if value.get("proposal") is not None:
+        value = _from_proposal(qa, value)
     text = str(value.get("text", "")).strip()
     if not text:
         raise CommandRefused(_("the question is empty; type what was asked"))
@@ -186,8 +188,9 @@ def decide_ask(agenda: Agenda, qa: QAState, item: Item, value: dict[str, Any], n
     area = str(value.get("area") or reps.get(asker, "")).strip()
     department = _department(agenda, item, str(value.get("department", "")))
     qid = max(qa.questions, default=0) + 1
+    extra = {"proposal": int(value["proposal"])} if value.get("proposal") is not None else {}
     return [_ev(EventKind.QUESTION_ASKED, now, item=item.id, qid=qid, asker=asker, area=area, text=text,
-                department=department)]
+                department=department, **extra)]
 
 
 def check_due(due: str) -> str:
@@ -324,6 +327,8 @@ def apply(qa: QAState, agenda: Agenda, event: Event) -> None:
         qa.answering = qid
         qa.answer_timer = start_answer_timer(agenda.items[agenda.index_of(str(data["item"]))])
         qa.answer_timer.start(event.stamp)
+        if data.get("proposal") in qa.proposals:
+            qa.proposals[data["proposal"]].status = "asked"
     elif kind is EventKind.QUESTION_ANSWERED:
         question = qa.questions[int(data["qid"])]
         _set_fields(question, data)
@@ -429,3 +434,12 @@ def apply_proposal(qa: QAState, event: Event) -> None:
         proposal = qa.proposals[int(data["pid"])]
         proposal.status = str(data["decision"])
         proposal.into = int(data["into"]) if data.get("into") is not None else None
+
+
+def _from_proposal(qa: QAState, value: dict[str, Any]) -> dict[str, Any]:
+    """An accepted phone question put to the room: its text, asked "from a phone" unless named."""
+    proposal = qa.proposals.get(int(str(value["proposal"]))) if str(value["proposal"]).isdigit() else None
+    if proposal is None or proposal.status != "accepted":
+        raise CommandRefused(_("proposed question {n} is not an accepted one").format(n=value["proposal"]))
+    return {"text": proposal.text, "asker": _("a phone in the room"), **{k: v for k, v in value.items() if v},
+            "proposal": proposal.pid}
