@@ -516,8 +516,8 @@ def test_summary_lists_the_vote_winners_when_the_minutes_have_them(
 
     build = minutes_mod.build_context
 
-    def with_results(record: Record) -> dict[str, object]:
-        context = build(record)
+    def with_results(record: Record, lang: str | None = None) -> dict[str, object]:
+        context = build(record, lang)
         items = context["vote_items"]
         assert isinstance(items, list)
         context["vote_items"] = [{**items[0], "vote": {"chosen": ["社区食堂", "社区客厅"]}}, {**items[1], "vote": None}]
