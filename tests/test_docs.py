@@ -38,3 +38,13 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert demo.endswith("retreat demo")
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert tests in ci.splitlines()
+
+
+def test_help_follows_the_system_language(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    root = CliRunner().invoke(app, ["--help"])
+    assert "检查议程并显示日程安排" in root.stdout
+    run = CliRunner().invoke(app, ["run", "--help"])
+    assert "在投影屏上主持会议" in run.stdout and "会议记录文件（默认" in run.stdout
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    assert "Validate an agenda" in CliRunner().invoke(app, ["--help"]).stdout

@@ -48,6 +48,8 @@ def run(
 
     On a Q&A item: d draw the next asker, k (or Enter) record the question, r record the answer, e edit or w withdraw a question.
 
+    On a vote item: b enter ballots, u undo the last ballot, i import a ballot file, v reveal (each group, then the overall result), . and , step through the rounds, c the chair decides a tie, f open a runoff.
+
     Every key is saved to the session file at once; after a crash, run again with --resume.
     """
     web = (host, port) if participate else None  # nothing listens without --participate

@@ -221,7 +221,7 @@ class RunLoop:
             self.command(cmd, value)
         else:
             self.say(_("Keys: space start/pause, n next, p back, + and - a minute, a silence, "
-                       "t tick a point, o overview, q quit."))  # fmt: skip
+                       "t tick a point, o overview, q quit; on Q&A items d k r e w, on votes b u i v."))  # fmt: skip
         return None
 
     # --- questions from the grassroots -------------------------------------------------
