@@ -31,6 +31,15 @@ from retreat.i18n import N_, _, translator
 
 FORMAT_VERSION = 1
 KINDS = ("report", "remarks", "qa", "vote", "break", "discussion")
+# What each kind is called on the stage and in the minutes (translated where shown).
+KIND_LABELS = {
+    "report": N_("Work report"),
+    "remarks": N_("Leader's remarks"),
+    "qa": N_("Questions from the grassroots"),
+    "vote": N_("Recommendation vote"),
+    "break": N_("Break"),
+    "discussion": N_("Discussion"),
+}
 VOTE_METHODS = ("borda", "stv", "irv", "schulze", "ranked_pairs", "approval", "plurality")
 DEFAULT_LIMITS = {"report": 7 * 60, "remarks": 5 * 60}
 DEFAULT_WARNING = 60

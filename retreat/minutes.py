@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from retreat.agenda import VoteSpec
+from retreat.agenda import KIND_LABELS, VoteSpec
 from retreat.durations import format_clock, format_date_in
 from retreat.engine import ItemState, Status
 from retreat.errors import TemplateError
@@ -23,14 +23,6 @@ from retreat.votes import chosen, group_size, tally
 
 DEFAULT_TEMPLATE = "minutes.md.j2"
 
-KIND_LABELS = {
-    "report": N_("Work report"),
-    "remarks": N_("Leader's remarks"),
-    "qa": N_("Questions from the grassroots"),
-    "vote": N_("Recommendation vote"),
-    "break": N_("Break"),
-    "discussion": N_("Discussion"),
-}
 STATUS_LABELS = {
     Status.PENDING: N_("not reached"),
     Status.RUNNING: N_("running"),

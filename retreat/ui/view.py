@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from retreat.agenda import KIND_LABELS
 from retreat.durations import format_clock
 from retreat.engine import ItemState, MeetingState, Status
 from retreat.events import Stamp
@@ -24,14 +25,6 @@ from retreat.timer import Phase, Timer
 if TYPE_CHECKING:
     from retreat.ui.vote_view import VoteView
 
-KIND_LABELS = {
-    "report": N_("Work report"),
-    "remarks": N_("Leader's remarks"),
-    "qa": N_("Questions from the grassroots"),
-    "vote": N_("Recommendation vote"),
-    "break": N_("Break"),
-    "discussion": N_("Discussion"),
-}
 
 
 @dataclass(frozen=True)
