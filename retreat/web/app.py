@@ -214,7 +214,8 @@ def create_app(gate: Gate, *, clock: Callable[[], float] = time.monotonic, desk_
             return None, refuse(403, t("Group ranking"), t("In this vote each working group hands in one ranking at the desk."))
         return vote, html("")
 
-    async def vote_submit(request: Request) -> Response:
+    async def posted(request: Request) -> tuple[Phone, dict[str, str]] | Response:
+        """A phone's form, or the page that refuses it (no phone, too big, bad CSRF token)."""
         phone = phone_of(request)
         if phone is None:
             return rejoin()
@@ -223,6 +224,13 @@ def create_app(gate: Gate, *, clock: Callable[[], float] = time.monotonic, desk_
             return too_big()
         if not secrets.compare_digest(phone.csrf, data.get("csrf", "")):
             return bad_csrf()
+        return phone, data
+
+    async def vote_submit(request: Request) -> Response:
+        checked = await posted(request)
+        if isinstance(checked, Response):
+            return checked
+        phone, data = checked
         try:
             return await locked(lambda s: _cast(s, phone, data, request.cookies.get(BALLOT_COOKIE, "")))
         except Busy:
@@ -278,14 +286,10 @@ def create_app(gate: Gate, *, clock: Callable[[], float] = time.monotonic, desk_
         return html(pages.ask(t, lang, csrf=phone.csrf, key=secrets.token_urlsafe(12), received=received))
 
     async def ask_submit(request: Request) -> Response:
-        phone = phone_of(request)
-        if phone is None:
-            return rejoin()
-        data = await form(request)
-        if data is None:
-            return too_big()
-        if not secrets.compare_digest(phone.csrf, data.get("csrf", "")):
-            return bad_csrf()
+        checked = await posted(request)
+        if isinstance(checked, Response):
+            return checked
+        phone, data = checked
         if revoked(phone):
             return refuse(403, t("Refused"), t("This code has been revoked."))
         value = {"text": data.get("text", ""), "group": phone.group, "key": data.get("key", "")[:40]}
