@@ -17,7 +17,7 @@ from retreat.engine import ItemState, Status
 from retreat.errors import TemplateError
 from retreat.i18n import N_, translator
 from retreat.paths import bundled_template
-from retreat.qa import FOLLOWUP_LABELS, OUTCOME_LABELS, SATISFACTION, SATISFACTION_LABELS
+from retreat.qa import FOLLOWUP_LABELS, OUTCOME_LABELS, SATISFACTION, SATISFACTION_LABELS, Question
 from retreat.session import Record
 from retreat.votes import chosen, group_size, tally
 
@@ -168,6 +168,12 @@ def commitment_id(session_path: str, qid: int) -> str:
     return f"{Path(session_path).stem}:{qid}"
 
 
+def _asker(q: Question, t: Any) -> str:
+    """Who asked; an accepted phone question records no asker, only that a phone sent it (the
+    core stored that label in the stage's language: the minutes say it in theirs)."""
+    return str(t("a phone in the room")) if q.from_phone else q.asker
+
+
 def _qa_context(record: Record, t: Any) -> dict[str, Any]:
     agenda, qa_state = record.agenda, record.state.qa
     questions = [q for q in qa_state.questions.values() if not q.withdrawn]
@@ -175,7 +181,9 @@ def _qa_context(record: Record, t: Any) -> dict[str, Any]:
         {
             "number": n + 1,
             "qid": q.qid,
-            "asker": q.asker,
+            # An accepted phone question: no asker is recorded, only that a phone sent it (the core
+            # stored the label in the stage's language; the minutes say it in theirs).
+            "asker": _asker(q, t),
             "area": q.area,
             "text": q.text,
             "department": agenda.department_name(q.department),
@@ -209,7 +217,7 @@ def _qa_context(record: Record, t: Any) -> dict[str, Any]:
             "owner": agenda.department_name(q.followup.owner),
             "promise": q.followup.promise,
             "due": q.followup.due,
-            "asker": q.asker,
+            "asker": _asker(q, t),
             "status": t(FOLLOWUP_LABELS[q.followup.status]),
         }
         for q in qa_state.followups()

@@ -66,6 +66,14 @@ class Question:
     withdrawn: bool = False
     answer_seconds: float | None = None
     history: list[tuple[float, str, dict[str, Any]]] = field(default_factory=list)
+    proposal: int | None = None  # the phone question (pid) it puts to the room, if any
+
+    @property
+    def from_phone(self) -> bool:
+        """Asked from a phone, and still so: the asker was not changed afterwards."""
+        return self.proposal is not None and not any(
+            kind == "edited" and "asker" in changes for _at, kind, changes in self.history
+        )
 
     @property
     def answered(self) -> bool:
@@ -323,7 +331,8 @@ def apply(qa: QAState, agenda: Agenda, event: Event) -> None:
     elif kind is EventKind.QUESTION_ASKED:
         qid = int(data["qid"])
         qa.questions[qid] = Question(qid, str(data["item"]), str(data["asker"]), str(data.get("area", "")),
-                                     str(data["text"]), str(data["department"]), at)
+                                     str(data["text"]), str(data["department"]), at,
+                                     proposal=int(data["proposal"]) if data.get("proposal") is not None else None)
         qa.answering = qid
         qa.answer_timer = start_answer_timer(agenda.items[agenda.index_of(str(data["item"]))])
         qa.answer_timer.start(event.stamp)

@@ -46,7 +46,7 @@ def run(
 
     Keys: space start/pause/resume, n next, p back, + and - a minute, a silence the alarm, t tick a talking point, o overview, q quit (then y).
 
-    On a Q&A item: d draw the next asker, k (or Enter) record the question, r record the answer, e edit or w withdraw a question.
+    On a Q&A item: d draw the next asker, k (or Enter) record the question, r record the answer, e edit or w withdraw a question, m put an accepted phone question to the room.
 
     On a vote item: b enter ballots, u undo the last ballot, i import a ballot file, v reveal (each group, then the overall result), . and , step through the rounds, c the chair decides a tie, f open a runoff.
 
@@ -143,9 +143,8 @@ def _stage(agenda: object, path: Path, resume: bool, no_sound: bool, ascii: bool
                 from retreat.web.launch import serve
 
                 phones = serve(stage_session, web, console)
-                # The smallest hook into the stage: the footer's session line carries the address.
-                label = i18n._("Phones")
-                options = StageOptions(ascii=ascii, session_path=f"{path} · {label}: {phones.url}")
+                # The stage's footer and the vote board show where phones go.
+                options = StageOptions(ascii=ascii, session_path=str(path), phones=phones.url)
             with KeyReader() as reader:
                 keys = reader if phones is None else phones.hold(reader)
                 try:

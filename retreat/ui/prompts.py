@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from prompt_toolkit.output import Output
 
     from retreat.engine import MeetingState
-    from retreat.qa import Question
+    from retreat.qa import Proposal, Question
 
 Validate = Callable[[str], "str | None"]  # the error message, or None when the value is good
 NOT_ASKED = ""  # satisfaction: the asker was not asked
@@ -187,6 +187,18 @@ def capture_answer(p: Prompter, ctx: QAContext, question: Question) -> dict[str,
     satisfaction = p.select(_("Is the asker satisfied?"), _satisfaction_options(), default="satisfied")
     value["satisfaction"] = satisfaction or None
     return value
+
+
+def capture_phone_question(p: Prompter, ctx: QAContext, waiting: Sequence[Proposal]) -> dict[str, Any]:
+    """The value of `Cmd.ASK` for an accepted phone question: which one, and which department answers."""
+    options = [Option(_shorten(f"{w.pid}. {w.text}", 40), str(w.pid)) for w in waiting]
+    pid = p.select(_("Which phone question?"), options, default=options[0].value)
+    department = _department(p, ctx, _("Which department answers?"))
+    return {"proposal": int(pid), "department": department}
+
+
+def _shorten(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."
 
 
 def describe(question: Question, width: int = 40) -> str:

@@ -28,13 +28,15 @@ if TYPE_CHECKING:
 BANNER = "bold reverse"
 
 # Most important last: dropped first when the line is short.
-_QA_DROP = ("o", "+/-", "p", "n", "space", "q", "a", "w", "e", "r", "k", "d")
+_QA_DROP = ("o", "+/-", "p", "n", "space", "q", "a", "w", "e", "r", "m", "k", "d")
 
 
-def qa_keys() -> dict[str, str]:
+def qa_keys(phones: bool = False) -> dict[str, str]:
+    """The Q&A keys; m (a phone question) only while accepted ones wait."""
     return {
         "d": _("draw"),
         "k": _("question"),
+        **({"m": _("phone question")} if phones else {}),
         "r": _("answer"),
         "e": _("edit"),
         "w": _("withdraw"),
@@ -57,9 +59,9 @@ def spaced(name: str) -> str:
 
 class QAStage(Stage):
     TOP = ("header", "title", "asker", "question", "answering")
-    BOTTOM = ("result", "caption", "hint", "bar", "segment", "message", "session", "help")
+    BOTTOM = ("result", "caption", "hint", "phones", "bar", "segment", "message", "session", "help")
     PRIORITY = ("header", "help", "hint", "caption", "message", "asker", "question", "answering", "segment",
-                "result", "title", "bar", "session")  # fmt: skip
+                "phones", "result", "title", "bar", "session")  # fmt: skip
     PARTIAL: ClassVar[dict[str, int]] = {"title": 1, "question": 3}
 
     @property
@@ -81,7 +83,8 @@ class QAStage(Stage):
             "result": [("line", self._plain(q.result), "", "left", a)] if q.result else [],
             "hint": [("cjk", q.hint, "reverse" if q.phase.value == "overtime" else "bold")],
             "segment": [("split", q.segment, self._plain(q.tally), segment_style, a)],
-            "help": [("help", tuple(qa_keys().items()), _QA_DROP)],
+            "phones": [("line", q.phones, "bold", "left", a)] if q.phones else [],
+            "help": [("help", tuple(qa_keys(bool(q.phones)).items()), _QA_DROP)],
         })
         return sections
 

@@ -69,8 +69,8 @@ KEY_COMMANDS: dict[str, tuple[Cmd, object]] = {
     "t": (Cmd.TICK_POINT, None),
 }
 # Questions from the grassroots, on a `qa` item: draw, capture the question (k or Enter),
-# record the answer, edit or withdraw a question.
-QA_KEYS = ("d", "k", "c-m", "c-j", "r", "e", "w")
+# record the answer, edit or withdraw a question, put an accepted phone question (m).
+QA_KEYS = ("d", "k", "c-m", "c-j", "r", "e", "w", "m")
 
 
 @dataclass
@@ -221,22 +221,25 @@ class RunLoop:
             self.command(cmd, value)
         else:
             self.say(_("Keys: space start/pause, n next, p back, + and - a minute, a silence, "
-                       "t tick a point, o overview, q quit; on Q&A items d k r e w, on votes b u i v."))  # fmt: skip
+                       "t tick a point, o overview, q quit; on Q&A items d k r e w m, on votes b u i v."))  # fmt: skip
         return None
 
     # --- questions from the grassroots -------------------------------------------------
     def on_qa_key(self, key: str) -> None:
-        """d draws, k (or Enter) captures the question, r the answer, e edits, w withdraws."""
+        """d draws, k (or Enter) captures the question, r the answer, e edits, w withdraws,
+        m puts an accepted phone question to the room."""
         state = self.session.state
         item = state.item.item
         if item.kind != "qa":
-            self.say(_("d, k, r, e and w work on a Q&A item (Questions from the grassroots)."))
+            self.say(_("d, k, r, e, w and m work on a Q&A item (Questions from the grassroots)."))
         elif key == "d":
             spec_draw = getattr(item.spec, "draw", "random")
             first = item.id not in state.qa.orders
             self.command(Cmd.DRAW, secrets.randbits(32) if first and spec_draw == "random" else None)
         elif key in ("k", "c-m", "c-j"):
             self._capture_question()
+        elif key == "m":
+            self._phone_question()
         elif key == "r":
             self._capture_answer()
         else:
@@ -254,6 +257,22 @@ class RunLoop:
         else:
             title = _("Question from {asker}").format(asker=asker)
             self._capture(title, Cmd.ASK, lambda p: capture_question(p, self._context(), asker))
+
+    def _phone_question(self) -> None:
+        """An accepted phone question, chosen from the list, for the department that answers:
+        then it runs like any question (answer countdown, r records the answer)."""
+        from retreat.qa import accepted
+        from retreat.ui.prompts import capture_phone_question
+
+        qa = self.session.state.qa
+        waiting = accepted(qa)
+        if qa.answering is not None:
+            self.say(_("Question {n} is still being answered: press r to record its answer.").format(n=qa.answering))
+        elif not waiting:
+            self.say(_("No phone question is waiting: accept them on the facilitator's page first."))
+        else:
+            self._capture(_("A question from a phone"), Cmd.ASK,
+                          lambda p: capture_phone_question(p, self._context(), waiting))
 
     def _capture_answer(self) -> None:
         from retreat.ui.prompts import capture_answer

@@ -44,6 +44,7 @@ MIN_DIGIT_ROWS = 5
 class StageOptions:
     ascii: bool = False
     session_path: str = ""
+    phones: str = ""  # with --participate: the address phones open
 
 
 # Labels dropped first when the line is short (the key itself always stays).
@@ -210,6 +211,9 @@ class Stage:
         header = f"{v.position}/{v.count}  {v.kind}" if not v.ended else v.meeting
         caption_style = "reverse" if v.alert or v.status == "paused" else "bold"
         path = self.options.session_path
+        if self.options.phones:
+            label = _("Phones")
+            path = f"{path} \u00b7 {label}: {self.options.phones}"
         a = self.options.ascii
         return {
             "header": [("split", header, v.time_of_day, "bold", a)],

@@ -17,8 +17,8 @@ from retreat.agenda import KIND_LABELS
 from retreat.durations import format_clock
 from retreat.engine import ItemState, MeetingState, Status
 from retreat.events import Stamp
-from retreat.i18n import N_, _
-from retreat.qa import Question
+from retreat.i18n import N_, _, ngettext
+from retreat.qa import Question, accepted
 from retreat.schedule import Schedule, Slot, When, project
 from retreat.timer import Phase, Timer
 
@@ -68,6 +68,7 @@ class QAView:
     segment: str  # the segment's own countdown, small
     segment_phase: Phase
     tally: str
+    phones: str = ""  # "2 phone questions accepted: press m", while any wait
 
 
 @dataclass(frozen=True)
@@ -331,7 +332,15 @@ def qa_view(state: MeetingState, now: Stamp) -> QAView:
         tally=_("{asked} asked · {follow} to follow up · {left} of {total} still to draw").format(
             asked=len(asked), follow=follow, left=total - len(drawn), total=total
         ),
+        phones=_phones_waiting(len(accepted(qa))),
     )
+
+
+def _phones_waiting(n: int) -> str:
+    if not n:
+        return ""
+    return ngettext("{n} phone question accepted: press m to put it to the room",
+                         "{n} phone questions accepted: press m to put one to the room", n).format(n=n)
 
 
 def _answering(state: MeetingState, question: Question, mode: str) -> str:

@@ -20,6 +20,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 
+from retreat.i18n import _
 from retreat.ui.cjkwrap import CJKText
 from retreat.ui.stage import DIGIT_STYLES, FLASH_SCREEN, StageOptions, digit_lines
 from retreat.ui.vote_view import ELECTED, OUT, TIED, TOP, WINNER, Bar, Outcome, VoteView
@@ -98,8 +99,22 @@ class VoteStage:
             style = "reverse" if g.current else ("bold yellow" if g.over else "")
             text.append(cell + ("!" if g.over else ""), style=style)
             text.append("   ")
+        if self.options.phones or self.vote.phones:  # ballots received from phones, live
+            text.append(_("phones: {n}").format(n=self.vote.phones), style="bold")
+            text.append("   ")
         text.append(self.vote.total, style="bold")
         return text
+
+    def _phones(self, width: int) -> list[Text]:
+        """With --participate: where phones go, on one line (the short form if the long one is cut)."""
+        url = self.options.phones
+        if not url:
+            return []
+        line = _("Phones: connect to this network and open {url}").format(url=url)
+        if cell_len(line) > width:
+            label = _("Phones")
+            line = f"{label}: {url}"
+        return [Text(self._t(line), style="bold", no_wrap=True, overflow="crop")]
 
     def _entry(self, width: int) -> list[Text]:
         e = self.vote.entry
@@ -180,6 +195,7 @@ class VoteStage:
                 "rule": [para(vote.rule, "dim")],
                 "choices": list(self._choices(width)),
                 "groups": [self._groups()],
+                "phones": list(self._phones(width)),
                 "status": [Text(self._t(vote.status), style="italic", no_wrap=True, overflow="crop")],
                 "report": [para(line, "") for line in vote.report],
             })
@@ -231,7 +247,8 @@ class VoteStage:
         return chosen
 
     def _board(self, console: Console, options: ConsoleOptions, width: int, height: int) -> Lines:
-        priority = ("header", "help", "entry", "message", "choices", "groups", "title", "status", "report", "rule")
+        priority = ("header", "help", "entry", "message", "choices", "groups", "phones", "title", "status", "report",
+                    "rule")
         sections = self._sections(width, clock_in_header=False)
         essential = ("header", "help", "entry", "message")
         room = height - sum(len(self._render(console, options, sections.get(n, []), width)) for n in essential)
@@ -244,7 +261,8 @@ class VoteStage:
             digit_rows = 0
         chosen = self._fit(console, options, sections, priority, ("choices", "report"), height, width)
         top = [*chosen["header"], *chosen["title"], *chosen["choices"], *chosen["groups"], *chosen["status"]]
-        bottom = [*chosen["entry"], *chosen["report"], *chosen["message"], *chosen["rule"], *chosen["help"]]
+        bottom = [*chosen["entry"], *chosen["report"], *chosen["message"], *chosen["rule"], *chosen["phones"],
+                  *chosen["help"]]
         spare = height - len(top) - len(bottom)
         middle: Lines = []
         if digit_rows and spare >= MIN_DIGIT_ROWS:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, cast
 
 from retreat import i18n
 from retreat.i18n import N_, _
-from retreat.votes import RUNOFF, VoteState, boundary_tie, chosen, group_size, tally
+from retreat.votes import PHONE, RUNOFF, VoteState, boundary_tie, chosen, group_size, tally
 
 if TYPE_CHECKING:
     from retreat.engine import MeetingState
@@ -134,6 +134,7 @@ class VoteView:
     report: tuple[str, ...]  # an import's rejected rows
     outcome: Outcome | None
     keys: tuple[tuple[str, str], ...]  # (key, what it does) for the help line
+    phones: int = 0  # ballots in from phones (grouped or not), shown beside the groups' counts
 
 
 def join(names: list[str] | tuple[str, ...]) -> str:
@@ -424,4 +425,5 @@ def build(
         report=report,
         outcome=shown,
         keys=keys,
+        phones=sum(1 for b in vote.counted if b.source == PHONE),
     )

@@ -1,0 +1,235 @@
+"""Phones on the projected screen: accepted phone questions in the Q&A segment (m), the phone
+address and the phones' ballots on the vote board, phone questions in the minutes.
+
+Fake prompter, fake clock, frames rendered to an 80x24 recording console, as in test_ui_qa
+and test_ui_vote.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+from test_minutes import tables
+from test_ui_prompts import FakePrompter
+from test_ui_qa import OFFSET, QA_AGENDA, kinds
+from test_ui_vote import AGENDA as VOTE_AGENDA
+from test_ui_vote import Desk
+
+from retreat import agenda as agenda_mod
+from retreat import i18n
+from retreat import votes as ballot_box
+from retreat.clock import FakeClock
+from retreat.engine import Cmd
+from retreat.minutes import render as minutes
+from retreat.session import Session, load
+from retreat.ui.prompts import Cancelled, capture_phone_question, context
+from retreat.ui.runloop import Outcome
+from retreat.ui.stage import StageOptions, frame
+from retreat.ui.view import snapshot
+
+URL = "http://192.168.1.23:8765/"
+PHONE_Q = "老旧小区加装电梯，资金从哪里来？"
+
+
+@pytest.fixture
+def qs(tmp_path: Path, clock: FakeClock) -> Iterator[Session]:
+    s = Session.create(tmp_path / "qa.retreat", agenda_mod.load(QA_AGENDA), clock)
+    yield s
+    s.close()
+
+
+def screen(session: Session, options: StageOptions | None = None) -> str:
+    view = snapshot(session.state, session.stamp(), OFFSET)
+    console = Console(file=io.StringIO(), record=True, width=80, height=24, color_system=None)
+    console.print(frame(view, options or StageOptions(session_path="qa.retreat")))
+    return console.export_text()
+
+
+def propose(session: Session, *texts: str, accept: bool = True) -> None:
+    for text in texts:
+        session.handle(Cmd.PROPOSE_QUESTION, {"text": text, "key": text})
+        if accept:
+            session.handle(Cmd.DECIDE_PROPOSAL, {"pid": max(session.state.qa.proposals), "decision": "accepted"})
+
+
+# --- the Q&A segment ------------------------------------------------------------------------
+
+
+def test_waiting_phone_questions_show_with_their_key_only_when_accepted(qs: Session) -> None:
+    qs.handle(Cmd.START)
+    propose(qs, "还没审的问题", accept=False)
+    text = screen(qs)
+    assert "phone question" not in text and " m " not in text
+    propose(qs, PHONE_Q, "停车难怎么办？")
+    text = screen(qs)
+    assert "2 phone questions accepted: press m to put one to the room" in text
+    assert "m phone question" in text  # the help line
+    qs.handle(Cmd.ASK, {"proposal": 2, "department": "sgo"})
+    assert "1 phone question accepted: press m to put it to the room" in screen(qs)
+
+
+def test_the_phone_question_prompt_lists_the_accepted_ones(qs: Session, clock: FakeClock) -> None:
+    qs.handle(Cmd.START)
+    propose(qs, PHONE_Q, "x" * 80)
+    prompter = FakePrompter("3", "2", "jus")
+    value = capture_phone_question(prompter, context(qs.state, clock.now(), OFFSET), qs.state.qa.proposals.values())
+    assert value == {"proposal": 2, "department": "jus"}
+    assert prompter.errors == ["3 is not offered"] and prompter.defaults[0] == "1"
+
+
+@pytest.fixture
+def drive(qs: Session, clock: FakeClock, monkeypatch: pytest.MonkeyPatch):
+    from prompt_toolkit.input import create_pipe_input
+    from test_ui_runloop import FakeAlarm, Frames, Script
+
+    from retreat.ui.keys import KeyReader
+    from retreat.ui.runloop import RunLoop
+
+    def run(*steps, prompter: FakePrompter | None = None):
+        console = Console(file=io.StringIO(), width=80, height=24, color_system=None)
+        frames = Frames(qs)
+        prompter = prompter or FakePrompter()
+        with create_pipe_input() as pipe, KeyReader(pipe, clock=clock.monotonic) as reader:
+            loop = RunLoop(qs, Script(reader, pipe, clock, steps), console, alarm=FakeAlarm(), screen=frames,
+                           prompter=prompter, options=StageOptions(session_path="qa.retreat"))  # fmt: skip
+            outcome = loop.run()
+        return outcome, prompter, [frames.text(i) for i in range(len(frames.frames))]
+
+    return run
+
+
+def test_m_puts_an_accepted_phone_question_to_the_room_and_r_records_its_answer(drive, qs: Session) -> None:
+    qs.handle(Cmd.START)
+    propose(qs, PHONE_Q)
+    prompter = FakePrompter("1", "jus",  # m: which phone question, which department
+                            "<default>", "分摊方案下月公布", "answered", "satisfied")  # r  # fmt: skip
+    outcome, p, texts = drive("m", 30, "r", "q", "y", prompter=prompter)
+    assert outcome is Outcome.QUIT and p.answers == []
+    assert p.asked[:2] == ["Which phone question?", "Which department answers?"]
+    assert kinds(qs).count("question_asked") == 1 and kinds(qs).count("question_answered") == 1
+    q = qs.state.qa.questions[1]
+    assert (q.text, q.department, q.answerer, q.outcome, q.proposal) == (PHONE_Q, "jus", "吴敏", "answered", 1)
+    assert q.answer_seconds == pytest.approx(30) and q.from_phone
+    assert qs.state.qa.proposals[1].status == "asked"
+    assert any("Question 1 recorded" in t and f"Question 1: {PHONE_Q}" in t for t in texts)
+    assert any("Answering: 司法所 · 吴敏" in t for t in texts)
+    assert not any("phone question accepted" in t for t in texts[-2:])  # none waits any more
+
+
+def test_m_explains_itself_when_it_cannot_work(drive, qs: Session) -> None:
+    qs.handle(Cmd.START)
+    _o, _p, texts = drive("m", "q", "y")
+    assert any("No phone question is waiting" in t for t in texts)
+    propose(qs, PHONE_Q, "第二个")
+    qs.handle(Cmd.ASK, {"proposal": 1, "department": "sgo"})
+    _o, _p, texts = drive("m", "q", "y")
+    assert any("Question 1 is still being answered: press r" in t for t in texts)
+    assert kinds(qs).count("question_asked") == 1
+
+
+def test_a_cancelled_phone_question_records_nothing(drive, qs: Session) -> None:
+    qs.handle(Cmd.START)
+    propose(qs, PHONE_Q)
+    _o, _p, texts = drive("m", "q", "y", prompter=FakePrompter("1", Cancelled))
+    assert "question_asked" not in kinds(qs) and qs.state.qa.proposals[1].status == "accepted"
+    assert any("Cancelled: nothing was recorded." in t for t in texts)
+
+
+# --- the minutes ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("stage", "lang", "label"), [("en", "zh-CN", "会场手机提问"), ("zh-CN", "en", "a phone in the room")])
+def test_an_accepted_phone_question_is_in_the_minutes_qa_table(qs: Session, clock: FakeClock, stage: str,
+                                                                lang: str, label: str) -> None:
+    i18n.set_language(stage)  # the core records the label in the stage's language
+    qs.handle(Cmd.START)
+    propose(qs, PHONE_Q)
+    qs.handle(Cmd.ASK, {"proposal": 1, "department": "sgo"})
+    clock.advance(40)
+    qs.handle(Cmd.ANSWER, {"qid": 1, "answer": "分摊方案下月公布", "outcome": "answered", "satisfaction": "satisfied"})
+    text = minutes(load(qs.path), lang=lang)
+    rows = [row for table in tables(text) for row in table if PHONE_Q in row]
+    assert len(rows) == 1 and label in rows[0]
+    other = "a phone in the room" if lang == "zh-CN" else "会场手机提问"
+    assert other not in text
+
+
+def test_a_phone_question_given_an_asker_afterwards_keeps_that_asker(qs: Session) -> None:
+    qs.handle(Cmd.START)
+    propose(qs, PHONE_Q)
+    qs.handle(Cmd.ASK, {"proposal": 1, "department": "sgo"})
+    qs.handle(Cmd.EDIT_QUESTION, {"qid": 1, "asker": "林秀英"})
+    assert not qs.state.qa.questions[1].from_phone
+    assert "林秀英" in minutes(load(qs.path), lang="en")
+
+
+# --- the vote board ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def vs(tmp_path: Path, clock: FakeClock) -> Iterator[Session]:
+    s = Session.create(tmp_path / "vote-stage.retreat", agenda_mod.load(VOTE_AGENDA), clock)
+    yield s
+    s.close()
+
+
+def phone_ballot(session: Session, bid: str, ranking: str, group: str | None = None) -> None:
+    session.handle(Cmd.CAST, {"ballot": bid, "ranking": ranking, "group": group, "source": ballot_box.PHONE,
+                              "key": bid})
+
+
+def test_the_board_shows_the_phone_address_and_the_phones_ballots_live(vs: Session) -> None:
+    desk = Desk(vs)
+    desk.loop.options = StageOptions(session_path="vote-stage.retreat", phones=URL)
+    text = desk.screen()
+    assert f"Phones: connect to this network and open {URL}" in text
+    assert "phones: 0" in text and "0 ballots in" in text
+    desk.type("b1", "1 2 3\r", "escape")  # a paper ballot for the first group
+    phone_ballot(vs, "p1", "2 1", "g2")  # a phone of the second group
+    phone_ballot(vs, "p2", "3", "g2")
+    text = desk.screen()
+    assert "第一组 1/4" in text and "第二组 2/3" in text and "phones: 2" in text and "3 ballots in" in text
+    lines = text.split("\n")
+    assert len(lines) == 25 and all(len(line) <= 80 for line in lines)
+
+
+NO_GROUPS = """\
+version: 1
+meeting: {title: Phones only, language: en}
+items:
+  - {id: v, kind: vote, title: Projects, limit: 5m, seats: 1, ranks: 2, candidates: [{id: a, title: Canteen}, {id: b, title: Lift}]}
+"""
+
+
+def test_phone_ballots_without_a_group_are_counted_as_phones(tmp_path: Path, clock: FakeClock) -> None:
+    (tmp_path / "phones.yaml").write_text(NO_GROUPS, encoding="utf-8")
+    with Session.create(tmp_path / "phones.retreat", agenda_mod.load(tmp_path / "phones.yaml"), clock) as s:
+        desk = Desk(s)
+        desk.loop.options = StageOptions(phones=URL)
+        desk.type("b", "1 2\r", "escape")
+        phone_ballot(s, "p1", "2 1")
+        phone_ballot(s, "p2", "2")
+        text = desk.screen()
+        assert "phones: 2" in text and "3 ballots in" in text and f"open {URL}" in text
+
+
+def test_without_participate_the_board_has_no_phone_line(vs: Session) -> None:
+    desk = Desk(vs)
+    text = desk.screen()
+    assert "Phones" not in text and "phones:" not in text
+
+
+def test_a_narrow_board_keeps_the_address_whole(vs: Session) -> None:
+    desk = Desk(vs)
+    desk.loop.options = StageOptions(phones=URL)
+    text = desk.screen(width=50, height=20)
+    assert f"Phones: {URL}" in text
+
+
+def test_the_stage_footer_carries_the_address(qs: Session) -> None:
+    text = screen(qs, StageOptions(session_path="qa.retreat", phones=URL))
+    assert f"Session: qa.retreat · Phones: {URL}" in text
