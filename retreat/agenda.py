@@ -146,6 +146,12 @@ class MeetingSpec(_Spec):
     language: Literal["zh-CN", "en"] = "zh-CN"
     warning: Duration | None = Field(None, description="Default warning before the end of an item.")
     alarm_repeat: Duration = DEFAULT_ALARM_REPEAT
+    join: Literal["codes", "pin"] = Field(
+        "codes",
+        description="How phones join (retreat run --participate): codes = one-time codes from `retreat codes`, "
+        "one ballot per code and vote; pin = anyone who types the meeting's PIN shown on the screen, "
+        "one ballot per phone and vote.",
+    )
 
 
 class Department(_Spec):

@@ -55,6 +55,7 @@ class Cmd(StrEnum):
     REPLACE_BALLOT = "replace_ballot"  # {ballot, ranking, key?}: a phone changes its own ballot
     ISSUE_CODES = "issue_codes"  # {salt, hashes, group?}
     REVOKE_CODE = "revoke_code"  # value: the code's stored hash
+    SET_PIN = "set_pin"  # value: six digits; once per meeting, agendas with `join: pin`
     PROPOSE_QUESTION = "propose_question"  # {text, group?, key?}
     DECIDE_PROPOSAL = "decide_proposal"  # {pid, decision: accepted|merged|rejected, into?}
 
@@ -392,6 +393,10 @@ def _issue_codes(state: MeetingState, cmd: Command, now: Stamp) -> list[Event]:
     return ballot_box.decide_codes(state.agenda, dict(cmd.value or {}), now)
 
 
+def _set_pin(state: MeetingState, cmd: Command, now: Stamp) -> list[Event]:
+    return ballot_box.decide_pin(state.agenda, state.codes, str(cmd.value or ""), now)
+
+
 def _revoke_code(state: MeetingState, cmd: Command, now: Stamp) -> list[Event]:
     return ballot_box.decide_revoke(state.codes, str(cmd.value or ""), now)
 
@@ -448,6 +453,7 @@ _HANDLERS = {
     Cmd.REPLACE_BALLOT: _replace_ballot,
     Cmd.ISSUE_CODES: _issue_codes,
     Cmd.REVOKE_CODE: _revoke_code,
+    Cmd.SET_PIN: _set_pin,
     Cmd.PROPOSE_QUESTION: _propose_question,
     Cmd.DECIDE_PROPOSAL: _decide_proposal,
 }

@@ -55,6 +55,10 @@ class SessionError(RetreatError):
     """A session file is not ours, from a newer version, corrupt, locked or unwritable."""
 
 
+class StaleLog(Exception):
+    """Another process appended to the session since this one last read it: read, decide again."""
+
+
 class CommandRefused(RetreatError):
     """A meeting command makes no sense in the current state (e.g. pause when nothing runs)."""
 

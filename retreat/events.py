@@ -43,6 +43,7 @@ class EventKind(StrEnum):
     MINUTES_APPROVED = "minutes_approved"
     # Participation from phones (retreat.web): codes stored hashed, never in clear
     CODES_ISSUED = "codes_issued"  # {salt, hashes, group}
+    PIN_SET = "pin_set"  # {pin}: the meeting's PIN, for agendas whose phones join with a PIN
     CODE_REVOKED = "code_revoked"  # {hash}
     BALLOT_REPLACED = "ballot_replaced"  # a phone changed its ballot while the vote is open
     QUESTION_PROPOSED = "question_proposed"  # from a phone: waits for the facilitator

@@ -13,10 +13,15 @@ from retreat import agenda as agenda_mod
 from retreat.agenda import Agenda
 from retreat.clock import Clock
 from retreat.engine import Cmd, Command, MeetingState, apply, decide, initial_state
-from retreat.errors import SessionError
+from retreat.errors import SessionError, StaleLog
 from retreat.events import Event, EventKind, Stamp
 from retreat.i18n import _
 from retreat.store import Store
+from retreat.votes import LINK_SPACE, open_to_phones
+
+_RETRIES = 20  # another process appending that often in a row would be a bug, not a race
+# After these, a vote may no longer take phone ballots: its code -> ballot links must go.
+_CLOSING = frozenset({EventKind.VOTE_CLOSED, EventKind.RESULT_REVEALED, EventKind.MEETING_ENDED})
 
 
 def default_path(agenda_file: str | Path) -> Path:
@@ -25,12 +30,14 @@ def default_path(agenda_file: str | Path) -> Path:
 
 
 class Session:
-    def __init__(self, store: Store, agenda: Agenda, state: MeetingState, clock: Clock, run: int) -> None:
+    def __init__(self, store: Store, agenda: Agenda, state: MeetingState, clock: Clock, run: int,
+                 seen: int = 0) -> None:
         self.store = store
         self.agenda = agenda
         self.state = state
         self.clock = clock
         self.run = run
+        self.seen = seen  # the sequence number of the last event applied to `state`
 
     @property
     def path(self) -> str:
@@ -56,21 +63,41 @@ class Session:
     def resume(cls, path: Path | str, clock: Clock) -> Session:
         store = Store.open(path)
         try:
-            agenda, state = replay(store)
+            agenda, state, seen = replay_seen(store)
         except BaseException:
             store.close()
             raise
-        session = cls(store, agenda, state, clock, run=len(state.runs) + 1)
+        session = cls(store, agenda, state, clock, run=len(state.runs) + 1, seen=seen)
         session._commit([Event(EventKind.PROCESS_STARTED, session.stamp(), {"resumed": True})])
+        session.forget_closed_links()  # a crash may have come between a vote's close and this
         return session
 
     def stamp(self) -> Stamp:
         return Stamp(at=self.clock.now(), mono=self.clock.monotonic(), run=self.run)
 
     def handle(self, command: Command | Cmd, value: object = None) -> list[Event]:
-        """Run one command; its events are durable before this returns. Raises CommandRefused."""
+        """Run one command; its events are durable before this returns. Raises CommandRefused.
+
+        Decided on the whole log: if another process (`retreat codes`, `retreat followups`)
+        appended since this one last read it, those events are applied first and the command
+        is decided again."""
         cmd = command if isinstance(command, Command) else Command(command, value)
-        return self._commit(decide(self.state, cmd, self.stamp()))
+        for _attempt in range(_RETRIES):
+            try:
+                return self._commit(decide(self.state, cmd, self.stamp()))
+            except StaleLog:
+                self.refresh()
+        raise SessionError(_("{path} keeps changing under this program; is it open twice?").format(path=self.path))
+
+    def refresh(self) -> list[Event]:
+        """Apply what other processes appended to the log since this one last read it."""
+        if self.store.last_seq() == self.seen:
+            return []
+        news = list(self.store.events(after=self.seen))
+        for event in news:
+            apply(self.state, event)
+            self.seen = event.seq
+        return news
 
     def tick(self) -> list[Event]:
         return self.handle(Cmd.TICK)
@@ -79,10 +106,19 @@ class Session:
         return self.state.seconds_until_due(self.stamp())
 
     def _commit(self, events: list[Event]) -> list[Event]:
-        committed = self.store.append(events)
+        committed = self.store.append(events, after=self.seen)
         for event in committed:
             apply(self.state, event)
+            self.seen = event.seq
+        if any(e.kind in _CLOSING for e in committed):
+            self.forget_closed_links()
         return committed
+
+    def forget_closed_links(self) -> None:
+        """Destroy the code -> ballot links of every vote that phones can no longer change."""
+        for space in self.store.scratch_spaces():
+            if space.startswith(LINK_SPACE) and not open_to_phones(self.state, space[len(LINK_SPACE):]):
+                self.store.drop_scratch(space)
 
     def close(self) -> None:
         self.store.close()
@@ -96,13 +132,21 @@ class Session:
 
 def replay(store: Store) -> tuple[Agenda, MeetingState]:
     """Rebuild the agenda the session ran and the state its log describes."""
+    agenda, state, _seen = replay_seen(store)
+    return agenda, state
+
+
+def replay_seen(store: Store) -> tuple[Agenda, MeetingState, int]:
+    """`replay`, and the sequence number of the last event it applied."""
     meta = store.meta()
     text = meta.get("agenda_text")
     if text is None:
         raise SessionError(_("{path} has no agenda stored in it; it is damaged").format(path=store.path))
     agenda = agenda_mod.loads(text, meta.get("agenda_file", store.path))
     state = initial_state(agenda)
+    seen = 0
     for event in store.events():
+        seen = event.seq
         try:
             apply(state, event)
         except (KeyError, ValueError, TypeError) as e:
@@ -111,7 +155,7 @@ def replay(store: Store) -> tuple[Agenda, MeetingState]:
                     path=store.path, seq=event.seq, kind=event.kind.value, reason=e
                 )
             ) from None
-    return agenda, state
+    return agenda, state, seen
 
 
 @dataclass(frozen=True)
@@ -143,8 +187,8 @@ def record(path: Path | str, command: Command, clock: Clock) -> MeetingState:
     without starting a new run."""
     store = Store.open(path)
     try:
-        agenda, state = replay(store)
-        session = Session(store, agenda, state, clock, run=len(state.runs) + 1)
+        agenda, state, seen = replay_seen(store)
+        session = Session(store, agenda, state, clock, run=len(state.runs) + 1, seen=seen)
         session.handle(command)
         return session.state
     finally:

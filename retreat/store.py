@@ -14,13 +14,17 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from retreat.errors import SessionError
+from retreat.errors import SessionError, StaleLog
 from retreat.events import Event, EventKind, Stamp
 from retreat.i18n import _
 
 APPLICATION_ID = 0x52545254  # "RTRT": tells our files from other SQLite databases
 SCHEMA_VERSION = 1
 _SQLITE_MAGIC = b"SQLite format 3\x00"
+# Short-lived, non-log state the phone server must keep across a crash (which phone joined
+# with which code, which code owns which ballot while a vote is open). Never replayed, never
+# in the minutes; rows are deleted, with SQLite's secure_delete, as soon as they must go.
+_SCRATCH = "CREATE TABLE IF NOT EXISTS scratch (space TEXT, key TEXT, value TEXT NOT NULL, PRIMARY KEY (space, key))"
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -103,14 +107,20 @@ class Store:
         return cls(conn, target)
 
     # --- the log ---------------------------------------------------------------------
-    def append(self, events: Iterable[Event]) -> list[Event]:
-        """Commit events durably, in one transaction; returns them with their sequence numbers."""
+    def append(self, events: Iterable[Event], after: int | None = None) -> list[Event]:
+        """Commit events durably, in one transaction; returns them with their sequence numbers.
+
+        With `after`, the log must end at that sequence number (what the caller decided on):
+        if another process appended meanwhile, nothing is written and StaleLog is raised."""
         batch = list(events)
         if not batch:
             return []
         committed: list[Event] = []
         try:
             self._conn.execute("BEGIN IMMEDIATE")
+            if after is not None and self.last_seq() != after:
+                self._conn.execute("ROLLBACK")
+                raise StaleLog(self.path)
             for event in batch:
                 cur = self._conn.execute(
                     "INSERT INTO events(kind, at, mono, run, data) VALUES (?, ?, ?, ?, ?)",
@@ -130,9 +140,14 @@ class Store:
             raise SessionError(_("could not save to {path}: {reason}").format(path=self.path, reason=e)) from None
         return committed
 
-    def events(self) -> Iterator[Event]:
+    def last_seq(self) -> int:
+        return int(self._conn.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()[0])
+
+    def events(self, after: int = 0) -> Iterator[Event]:
+        """The log in order (only what follows sequence number `after`, if given)."""
         try:
-            rows = self._conn.execute("SELECT seq, kind, at, mono, run, data FROM events ORDER BY seq")
+            rows = self._conn.execute(
+                "SELECT seq, kind, at, mono, run, data FROM events WHERE seq > ? ORDER BY seq", (after,))
             for seq, kind, at, mono, run, data in rows:
                 yield Event(EventKind(kind), Stamp(at, mono, run), json.loads(data), seq)
         except (sqlite3.Error, ValueError) as e:
@@ -140,6 +155,42 @@ class Store:
 
     def meta(self) -> dict[str, str]:
         return dict(self._conn.execute("SELECT key, value FROM meta").fetchall())
+
+    # --- scratch: short-lived state beside the log ---------------------------------------
+    def scratch(self, space: str) -> dict[str, str]:
+        try:
+            return dict(self._conn.execute("SELECT key, value FROM scratch WHERE space = ?", (space,)).fetchall())
+        except sqlite3.OperationalError:  # a file no phone server has used: no table
+            return {}
+
+    def put_scratch(self, space: str, key: str, value: str) -> None:
+        """Durable before it returns, like an event."""
+        try:
+            with self._conn:
+                self._conn.execute(_SCRATCH)
+                self._conn.execute("INSERT OR REPLACE INTO scratch(space, key, value) VALUES (?, ?, ?)",
+                                   (space, key, value))
+        except sqlite3.Error as e:
+            raise SessionError(_("could not save to {path}: {reason}").format(path=self.path, reason=e)) from None
+
+    def drop_scratch(self, space: str) -> bool:
+        """Delete a space for good: overwritten in the file, and the WAL's copies truncated away."""
+        if not self.scratch(space):
+            return False
+        try:
+            self._conn.execute("PRAGMA secure_delete = ON")
+            with self._conn:
+                self._conn.execute("DELETE FROM scratch WHERE space = ?", (space,))
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.Error as e:
+            raise SessionError(_("could not save to {path}: {reason}").format(path=self.path, reason=e)) from None
+        return True
+
+    def scratch_spaces(self) -> list[str]:
+        try:
+            return [r[0] for r in self._conn.execute("SELECT DISTINCT space FROM scratch ORDER BY space")]
+        except sqlite3.OperationalError:
+            return []
 
     def close(self) -> None:
         # A read-only handle cannot checkpoint; the writer that closes last does.

@@ -10,7 +10,7 @@ and its weight: never who cast it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -21,6 +21,9 @@ from retreat.i18n import _
 from retreat.voting import count
 from retreat.voting.ballots import Profile, build_profile, rows_to_matrix
 from retreat.voting.result import Result
+
+if TYPE_CHECKING:
+    from retreat.engine import MeetingState
 
 RUNOFF = "/runoff-"
 
@@ -406,6 +409,14 @@ def export_csv(vote: VoteState, group_names: dict[str, str]) -> str:
 # --- phones: ballots changed by their owner, and the codes that let a phone in ------------
 
 PHONE = "phone"
+LINK_SPACE = "links:"  # + vote key: the store's scratch space of code -> ballot id, while open
+
+
+def open_to_phones(state: MeetingState, vote_key: str) -> bool:
+    """Whether phones may still cast or change ballots in this vote."""
+    vote = state.votes.get(vote_key)
+    return (vote is not None and not vote.closed and not vote.revealed and not vote.group_vote
+            and state.ended_at is None)
 
 
 def find_ballot(vote: VoteState, ballot_id: str) -> Ballot | None:
@@ -438,12 +449,27 @@ class CodeBook:
     salts: list[str] = field(default_factory=list)
     groups: dict[str, str | None] = field(default_factory=dict)  # hash -> group
     revoked: set[str] = field(default_factory=set)
+    pin: str | None = None  # the meeting's PIN, when the agenda lets phones join with one
 
     def valid(self, digest: str) -> bool:
+        if digest.startswith(PIN_PHONE):
+            return self.pin is not None
         return digest in self.groups and digest not in self.revoked
 
 
-CODE_EVENTS = frozenset({EventKind.CODES_ISSUED, EventKind.CODE_REVOKED})
+CODE_EVENTS = frozenset({EventKind.CODES_ISSUED, EventKind.CODE_REVOKED, EventKind.PIN_SET})
+PIN_PHONE = "pin:"  # + a random device id: what stands for a code when a phone joined with the PIN
+PIN_LENGTH = 6
+
+
+def decide_pin(agenda: Agenda, book: CodeBook, pin: str, now: Stamp) -> list[Event]:
+    if agenda.meeting.join != "pin":
+        raise CommandRefused(_("phones join this meeting with codes (the agenda's meeting.join), not with a PIN"))
+    if book.pin is not None:
+        raise CommandRefused(_("this meeting already has its PIN"))
+    if len(pin) != PIN_LENGTH or not pin.isdigit() or not pin.isascii():
+        raise CommandRefused(_("a PIN is {n} digits").format(n=PIN_LENGTH))
+    return [Event(EventKind.PIN_SET, now, {"pin": pin})]
 
 
 def decide_codes(agenda: Agenda, value: dict[str, Any], now: Stamp) -> list[Event]:
@@ -476,6 +502,8 @@ def apply_codes(book: CodeBook, event: Event) -> None:
             book.groups[str(digest)] = data.get("group")
     elif event.kind is EventKind.CODE_REVOKED:
         book.revoked.add(str(data["hash"]))
+    elif event.kind is EventKind.PIN_SET:
+        book.pin = str(data["pin"])
 
 
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # 32 symbols: no 0/O, no 1/I

@@ -68,6 +68,13 @@ def join(client: TestClient, code: str = CODES[0]) -> str:
     return r.text
 
 
+def on_disk(session: Session) -> bytes:
+    """The session file and its WAL, byte for byte: what a copied laptop disk would give away."""
+    path = Path(session.path)
+    wal = Path(f"{path}-wal")
+    return path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+
+
 def ballot_form(client: TestClient) -> dict[str, str]:
     page = client.get("/vote")
     assert page.status_code == 200, page.text
@@ -158,13 +165,15 @@ def test_a_closed_vote_refuses_and_forgets_the_link(client: TestClient, vs: Sess
     join(client)
     form = ballot_form(client)
     client.post("/vote", data={**form, "ranking": "1"})
-    app_state = client.app.state.participation  # type: ignore[attr-defined]
-    assert app_state.links
+    space = ballot_box.LINK_SPACE + vs.state.vote().key
+    assert list(vs.store.scratch(space).values()) == [vs.state.vote().counted[0].id]
+    assert b"links:" in on_disk(vs)
     vs.handle(Cmd.REVEAL, {"scope": "all", "seed": 1})
     r = client.post("/vote", data={**form, "ranking": "2"})
     assert r.status_code == 403 and tr("Voting is closed") in r.text
     assert client.get("/vote").status_code == 403
-    assert app_state.links == {}
+    assert vs.store.scratch(space) == {}
+    assert b"links:" not in on_disk(vs)  # overwritten, not just unlinked from the table
     assert [b.ranking for b in vs.state.vote().counted] == [("canteen",)]
 
 
@@ -219,3 +228,47 @@ def test_the_facilitator_revokes_a_code_live(client: TestClient, vs: Session) ->
     assert client.post("/vote", data={**form, "ranking": "1"}).status_code == 403
     r = client.post("/desk?t=desk", data={"csrf": field(desk.text, "csrf"), "revoke": "ZZZZ9999"})
     assert r.status_code == 422
+
+
+def test_after_a_crash_phones_keep_their_place_and_their_one_ballot(tmp_path: Path, clock: FakeClock) -> None:
+    """The server dies mid-vote and comes back: a phone's cookie still works, and a voter who
+    lost the cookie and joins again with the same code changes the same ballot."""
+    path = tmp_path / "crash.retreat"
+    first = Session.create(path, agenda_mod.load(VOTE_AGENDA), clock)
+    first.handle(Cmd.ISSUE_CODES, {"salt": SALT, "hashes": [ballot_box.hash_code(c, SALT) for c in CODES],
+                                   "group": "g1"})
+    first.handle(Cmd.START)
+    with TestClient(create_app(Gate(first), desk_token="desk"), follow_redirects=True) as phone:
+        join(phone)
+        phone.post("/vote", data={**ballot_form(phone), "ranking": "1"})
+        cookies = dict(phone.cookies)
+    first.store._conn.close()  # killed: no checkpoint, no goodbye
+    again = Session.resume(path, clock)
+    try:
+        with TestClient(create_app(Gate(again), desk_token="desk"), follow_redirects=True) as same:
+            same.cookies.update(cookies)
+            assert 'name="vote"' in same.get("/vote").text  # the ballot, not the join page: no code to type again
+            same.post("/vote", data={**ballot_form(same), "ranking": "2"})
+        with TestClient(create_app(Gate(again), desk_token="desk"), follow_redirects=True) as cleared:
+            join(cleared)
+            cleared.post("/vote", data={**ballot_form(cleared), "ranking": "3"})
+        assert [b.ranking for b in again.state.vote().counted] == [("alliance",)]
+    finally:
+        again.close()
+
+
+def test_a_code_revoked_from_another_terminal_counts_at_once(client: TestClient, vs: Session,
+                                                               clock: FakeClock) -> None:
+    """`retreat codes --revoke` while the meeting runs: the running server refuses the code
+    on its next request, and the stage's own next command is decided on the whole log."""
+    from retreat.engine import Command
+    from retreat.session import record
+
+    join(client)
+    form = ballot_form(client)
+    record(vs.path, Command(Cmd.REVOKE_CODE, ballot_box.find_code(vs.state.codes, CODES[0])), clock)
+    assert client.post("/vote", data={**form, "ranking": "1"}).status_code == 403
+    vs.handle(Cmd.TOGGLE)  # decided after catching up: the log stays in one order
+    kinds = [e.kind for e in vs.store.events()]
+    assert kinds[-2:] == [EventKind.CODE_REVOKED, EventKind.ITEM_PAUSED]
+    assert load(vs.path).state.codes.revoked == vs.state.codes.revoked

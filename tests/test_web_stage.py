@@ -233,3 +233,47 @@ def test_a_narrow_board_keeps_the_address_whole(vs: Session) -> None:
 def test_the_stage_footer_carries_the_address(qs: Session) -> None:
     text = screen(qs, StageOptions(session_path="qa.retreat", phones=URL))
     assert f"Session: qa.retreat · Phones: {URL}" in text
+
+
+# --- prompts do not hold the phones up --------------------------------------------------------
+
+
+def test_phones_are_served_while_a_prompt_waits_for_the_secretary(qs: Session) -> None:
+    """The stage holds the session except while it waits: for a key, or for a prompt's answer."""
+    import threading
+
+    from retreat.ui.runloop import RunLoop
+    from retreat.web.gate import Busy, Gate, LockedKeys
+
+    gate = Gate(qs)
+    outcomes: list[object] = []
+
+    def phone_asks(text: str, wait: float) -> None:
+        def go() -> None:
+            try:
+                outcomes.append(gate.run(lambda s: s.handle(Cmd.PROPOSE_QUESTION, {"text": text, "key": text}),
+                                         wait=wait))
+            except Busy as e:
+                outcomes.append(e)
+        worker = threading.Thread(target=go)
+        worker.start()
+        worker.join(10)
+
+    class Typing:
+        def text(self, message: str, *, default: str = "", validate: object = None) -> str:
+            phone_asks("停车难怎么办？", wait=5.0)  # the secretary is still typing
+            return "typed"
+
+    class NoKeys:
+        def get(self, deadline: float | None = None) -> str | None:
+            return None
+
+    keys = LockedKeys(NoKeys(), gate)
+    try:
+        loop = RunLoop(qs, keys, Console(file=io.StringIO()), prompter=Typing())  # type: ignore[arg-type]
+        assert loop.prompter.text("问题") == "typed"
+        assert [p.text for p in qs.state.qa.proposals.values()] == ["停车难怎么办？"]
+        phone_asks("drawing a frame", wait=0.05)  # outside a prompt the stage has the session
+        assert isinstance(outcomes[-1], Busy)
+    finally:
+        keys.release()

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import math
 import secrets
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from retreat.qa import Question
     from retreat.session import Session
     from retreat.ui.alarm import Alarm
-    from retreat.ui.prompts import Prompter, QAContext
+    from retreat.ui.prompts import Option, Prompter, QAContext, Validate
 
 MESSAGE_SECONDS = 4.0
 ALARM_KINDS = (EventKind.TIME_UP, EventKind.ALARM_REPEATED)
@@ -341,7 +341,8 @@ class RunLoop:
             from retreat.ui.prompts import QuestionaryPrompter
 
             self._prompter = QuestionaryPrompter()
-        return self._prompter
+        unlocked = getattr(self.keys, "unlocked", None)
+        return self._prompter if unlocked is None else _Unlocked(self._prompter, unlocked)
 
     @contextmanager
     def _off_stage(self, title: str) -> Iterator[None]:
@@ -425,6 +426,24 @@ _SAVED = {
     Cmd.EDIT_QUESTION: N_("Question {n} changed (the log keeps the earlier version)."),
     Cmd.WITHDRAW_QUESTION: N_("Question {n} withdrawn (the log keeps it)."),
 }
+
+
+class _Unlocked:
+    """A prompter that lets the phone server at the session while a human types an answer
+    (only then: what the prompt shows and checks was read from the session beforehand)."""
+
+    def __init__(self, inner: Prompter, unlocked: Callable[[], AbstractContextManager[None]]) -> None:
+        self._inner = inner
+        self._unlocked = unlocked
+
+    def text(self, message: str, *, default: str = "", validate: Validate | None = None) -> str:
+        with self._unlocked():
+            return self._inner.text(message, default=default, validate=validate)
+
+    def select(self, message: str, options: Sequence[Option], *, default: str | None = None,
+               validate: Validate | None = None) -> str:
+        with self._unlocked():
+            return self._inner.select(message, options, default=default, validate=validate)
 
 
 def _clock(seconds: int) -> str:

@@ -1,12 +1,17 @@
-"""The participation web app (Starlette): join with a code, rank and submit, ask a question.
+"""The participation web app (Starlette): join with a code or the meeting's PIN, rank and
+submit, ask a question.
 
-State kept only in memory, by design: which phone (cookie) joined with which code, and
-for the open vote which code owns which ballot id (so its owner can change it). The link
-is dropped as soon as the vote closes; the session log never sees a code or a phone.
+Beside the log, in the session's scratch table (so a crash or a restart forgets nothing):
+which phone (cookie, stored hashed) joined with which code, and for each open vote which
+code owns which ballot id, so its owner can change it and nobody gets a second ballot.
+The session destroys a vote's links as soon as it closes; the log never sees a code or a
+phone, only opaque ballot ids.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import secrets
 import time
 from collections import deque
@@ -37,14 +42,28 @@ MAX_FAILS_PER_CLIENT = 5  # wrong codes per address per window
 MAX_FAILS_TOTAL = 60  # wrong codes from everyone per window (slows a room-wide guessing attempt)
 FAIL_WINDOW = 60.0  # seconds
 T = TypeVar("T")
-PHONE_COOKIE, CSRF_COOKIE, BALLOT_COOKIE = "rt_phone", "rt_csrf", "rt_ballot"
+PHONE_COOKIE, CSRF_COOKIE = "rt_phone", "rt_csrf"
+PHONES = "phones"  # scratch space: sha256(cookie) -> {code, group, csrf}
 
 
 @dataclass
 class Phone:
-    code: str  # the code's stored hash
+    code: str  # the code's stored hash, or PIN_PHONE + a device id
     group: str | None
     csrf: str = field(default_factory=lambda: secrets.token_urlsafe(16))
+
+    def dump(self) -> str:
+        return json.dumps({"code": self.code, "group": self.group, "csrf": self.csrf})
+
+    @classmethod
+    def load(cls, text: str) -> Phone:
+        data = json.loads(text)
+        return cls(str(data["code"]), data.get("group"), str(data["csrf"]))
+
+
+def cookie_key(token: str) -> str:
+    """What the store keeps of a phone's cookie: a copied session file lets nobody act as that phone."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 @dataclass
@@ -52,17 +71,25 @@ class Participation:
     gate: Gate
     desk_token: str = field(default_factory=lambda: secrets.token_urlsafe(12))
     clock: Callable[[], float] = time.monotonic
-    phones: dict[str, Phone] = field(default_factory=dict)  # cookie -> phone
-    links: dict[tuple[str, str], str] = field(default_factory=dict)  # (vote, code hash) -> ballot id
+    phones: dict[str, Phone] = field(default_factory=dict)  # cookie -> phone (a cache of the store's)
     fails: dict[str, deque[float]] = field(default_factory=dict)
     desk_csrf: str = field(default_factory=lambda: secrets.token_urlsafe(16))
 
-    def forget_closed(self, session: Session) -> None:
-        """Drop every code -> ballot link of a vote that is no longer open."""
-        for vote_key, code in list(self.links):
-            vote = session.state.votes.get(vote_key)
-            if vote is None or vote.closed or vote.revealed:
-                del self.links[(vote_key, code)]
+    def phone(self, session: Session, token: str) -> Phone | None:
+        if not token:
+            return None
+        if token not in self.phones:
+            stored = session.store.scratch(PHONES).get(cookie_key(token))
+            if stored is None:
+                return None
+            self.phones[token] = Phone.load(stored)
+        return self.phones[token]
+
+    def add_phone(self, session: Session, phone: Phone) -> str:
+        token = secrets.token_urlsafe(24)
+        session.store.put_scratch(PHONES, cookie_key(token), phone.dump())
+        self.phones[token] = phone
+        return token
 
     def limited(self, client: str) -> bool:
         now = self.clock()
@@ -86,6 +113,7 @@ def create_app(gate: Gate, *, clock: Callable[[], float] = time.monotonic, desk_
     lang = gate.session.agenda.language
     t = translator(lang).gettext
     meeting = gate.session.agenda.meeting.title
+    by_pin = gate.session.agenda.meeting.join == "pin"
 
     async def locked(fn: Callable[[Session], T]) -> T:
         """Run `fn` under the gate's lock in a worker thread: waiting for the stage never stalls the server."""
@@ -111,8 +139,13 @@ def create_app(gate: Gate, *, clock: Callable[[], float] = time.monotonic, desk_
             return None
         return {k: v[0] for k, v in fields.items()}
 
-    def phone_of(request: Request) -> Phone | None:
-        return part.phones.get(request.cookies.get(PHONE_COOKIE, ""))
+    async def phone_of(request: Request) -> Phone | None:
+        token = request.cookies.get(PHONE_COOKIE, "")
+        if not token:
+            return None
+        if token in part.phones:
+            return part.phones[token]
+        return await locked(lambda s: part.phone(s, token))  # joined before a restart
 
     def busy() -> HTMLResponse:
         return refuse(503, t("Busy"), t("The laptop is busy for a moment. Nothing was lost: send it again."))
@@ -127,10 +160,14 @@ def create_app(gate: Gate, *, clock: Callable[[], float] = time.monotonic, desk_
         return RedirectResponse("/", 303)
 
     async def index(request: Request) -> Response:
-        phone = phone_of(request)
+        try:
+            phone = await phone_of(request)
+        except Busy:
+            return busy()
         if phone is None:
             csrf = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(16)
-            response = html(pages.join(t, lang, meeting, csrf))
+            typed = "".join(ch for ch in request.query_params.get("pin", "")[:12] if ch.isdigit())
+            response = html(pages.join(t, lang, meeting, csrf, pin=by_pin, typed=typed))
             response.set_cookie(CSRF_COOKIE, csrf, httponly=True, samesite="strict")
             return response
         try:
@@ -149,24 +186,33 @@ def create_app(gate: Gate, *, clock: Callable[[], float] = time.monotonic, desk_
             return bad_csrf()
         client = request.client.host if request.client else "?"
         if part.limited(client):
-            return refuse(429, t("Too many tries"), t("Too many wrong codes. Wait a minute, then try again."))
+            wrong = t("Too many wrong PINs. Wait a minute, then try again.") if by_pin else \
+                t("Too many wrong codes. Wait a minute, then try again.")
+            return refuse(429, t("Too many tries"), wrong)
         code = data.get("code", "")[:20]
 
-        def check(session: Session) -> tuple[str, str | None] | None:
-            digest = ballot_box.find_code(session.state.codes, code)
-            if digest is None or not session.state.codes.valid(digest):
+        def check(session: Session) -> str | None:
+            """The new phone's cookie, if the code (or the PIN) lets it in."""
+            book = session.state.codes
+            if by_pin:
+                digits = "".join(ch for ch in code if ch.isdigit())
+                if book.pin is None or not secrets.compare_digest(digits, book.pin):
+                    return None
+                return part.add_phone(session, Phone(ballot_box.PIN_PHONE + secrets.token_hex(16), None))
+            digest = ballot_box.find_code(book, code)
+            if digest is None or not book.valid(digest):
                 return None
-            return digest, session.state.codes.groups.get(digest)
+            return part.add_phone(session, Phone(digest, book.groups.get(digest)))
 
         try:
-            found = await locked(check)
+            token = await locked(check)
         except Busy:
             return busy()
-        if found is None:
+        if token is None:
             part.failed(client)
-            return html(pages.join(t, lang, meeting, csrf, t("That code is not valid. Check it and try again.")), 403)
-        token = secrets.token_urlsafe(24)
-        part.phones[token] = Phone(found[0], found[1])
+            wrong = t("That PIN is not right. Check the screen and try again.") if by_pin else \
+                t("That code is not valid. Check it and try again.")
+            return html(pages.join(t, lang, meeting, csrf, wrong, pin=by_pin), 403)
         response = RedirectResponse("/?joined=1", 303)
         response.set_cookie(PHONE_COOKIE, token, httponly=True, samesite="strict")
         return response
@@ -175,23 +221,22 @@ def create_app(gate: Gate, *, clock: Callable[[], float] = time.monotonic, desk_
         return not gate.session.state.codes.valid(phone.code)
 
     async def vote_page(request: Request) -> Response:
-        phone = phone_of(request)
-        if phone is None:
-            return rejoin()
         try:
+            phone = await phone_of(request)
+            if phone is None:
+                return rejoin()
             return await locked(lambda s: _ballot_page(s, phone, request.query_params.get("received") == "1"))
         except Busy:
             return busy()
 
     def _ballot_page(session: Session, phone: Phone, received: bool, error: str = "",
                      typed: str = "", status: int = 200) -> Response:
-        part.forget_closed(session)
         vote, refusal = _phone_vote(session)
         if vote is None:
             return refusal
         if revoked(phone):
             return refuse(403, t("Refused"), t("This code has been revoked."))
-        bid = part.links.get((vote.key, phone.code))
+        bid = session.store.scratch(ballot_box.LINK_SPACE + vote.key).get(phone.code)
         mine = ballot_box.find_ballot(vote, bid) if bid else None
         ranking = [vote.candidates.index(c) + 1 for c in mine.ranking] if mine else []
         if typed:
@@ -216,7 +261,10 @@ def create_app(gate: Gate, *, clock: Callable[[], float] = time.monotonic, desk_
 
     async def posted(request: Request) -> tuple[Phone, dict[str, str]] | Response:
         """A phone's form, or the page that refuses it (no phone, too big, bad CSRF token)."""
-        phone = phone_of(request)
+        try:
+            phone = await phone_of(request)
+        except Busy:
+            return busy()
         if phone is None:
             return rejoin()
         data = await form(request)
@@ -232,12 +280,11 @@ def create_app(gate: Gate, *, clock: Callable[[], float] = time.monotonic, desk_
             return checked
         phone, data = checked
         try:
-            return await locked(lambda s: _cast(s, phone, data, request.cookies.get(BALLOT_COOKIE, "")))
+            return await locked(lambda s: _cast(s, phone, data))
         except Busy:
             return busy()
 
-    def _cast(session: Session, phone: Phone, data: dict[str, str], remembered: str) -> Response:
-        part.forget_closed(session)
+    def _cast(session: Session, phone: Phone, data: dict[str, str]) -> Response:
         vote, refusal = _phone_vote(session)
         if vote is None:
             return refusal
@@ -247,7 +294,13 @@ def create_app(gate: Gate, *, clock: Callable[[], float] = time.monotonic, desk_
             return _ballot_page(session, phone, False, t("The vote on the screen has changed: rank again."), status=409)
         key = data.get("key", "")[:40]
         ranking = data.get("ranking", "")[:200]
-        bid = _ballot_id(vote, phone, key, remembered)
+        space = ballot_box.LINK_SPACE + vote.key
+        bid = session.store.scratch(space).get(phone.code)
+        if bid is None:
+            # The link is stored before the ballot: a crash in between leaves a link to no
+            # ballot (the next submit casts it), never a ballot its owner cannot reach.
+            bid = secrets.token_hex(16)
+            session.store.put_scratch(space, phone.code, bid)
         try:
             if ballot_box.find_ballot(vote, bid) is None:
                 session.handle(Cmd.CAST, {"ballot": bid, "ranking": ranking, "group": phone.group or data.get("group"),
@@ -256,30 +309,13 @@ def create_app(gate: Gate, *, clock: Callable[[], float] = time.monotonic, desk_
                 session.handle(Cmd.REPLACE_BALLOT, {"ballot": bid, "ranking": ranking, "key": key})
         except CommandRefused as e:
             return _ballot_page(session, phone, False, str(e), typed=ranking, status=422)
-        part.links[(vote.key, phone.code)] = bid
-        response = RedirectResponse("/vote?received=1", 303)
-        response.set_cookie(BALLOT_COOKIE, f"{vote.key} {bid}", httponly=True, samesite="strict")
-        return response
-
-    def _ballot_id(vote: VoteState, phone: Phone, key: str, remembered: str) -> str:
-        """This code's ballot in this vote: linked in memory, else (after a restart) the one the
-        same submit already cast, or the one this phone remembers; else a new random id."""
-        linked = part.links.get((vote.key, phone.code))
-        if linked:
-            return linked
-        taken = {b for (v, _c), b in part.links.items() if v == vote.key}
-        if key:
-            for b in vote.counted:
-                if b.source == ballot_box.PHONE and b.key == key and b.id not in taken:
-                    return b.id
-        vote_key, _sep, bid = remembered.partition(" ")
-        mine = ballot_box.find_ballot(vote, bid) if vote_key == vote.key and bid else None
-        if mine is not None and mine.source == ballot_box.PHONE and bid not in taken:
-            return bid
-        return secrets.token_hex(16)
+        return RedirectResponse("/vote?received=1", 303)
 
     async def ask_page(request: Request) -> Response:
-        phone = phone_of(request)
+        try:
+            phone = await phone_of(request)
+        except Busy:
+            return busy()
         if phone is None:
             return rejoin()
         received = request.query_params.get("received") == "1"

@@ -10,7 +10,8 @@ a frame being drawn. `Session.handle` commits before it returns, so a phone is t
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 if TYPE_CHECKING:
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
     from retreat.session import Session
 
 T = TypeVar("T")
-WAIT_SECONDS = 10.0  # a request waits this long for the stage (e.g. a prompt is open), then says "busy"
+WAIT_SECONDS = 10.0  # a request waits this long for the stage's command or frame, then says "busy"
 
 
 class Busy(Exception):
@@ -35,6 +36,7 @@ class Gate:
         if not self.lock.acquire(timeout=wait):
             raise Busy
         try:
+            self.session.refresh()  # a code revoked or issued meanwhile by `retreat codes` counts at once
             return fn(self.session)
         finally:
             self.lock.release()
@@ -67,6 +69,15 @@ class LockedKeys:
 
     def release(self) -> None:
         self._gate.lock.release()
+
+    @contextmanager
+    def unlocked(self) -> Iterator[None]:
+        """Phones carry on while the stage waits for the secretary to type into a prompt."""
+        self._gate.lock.release()
+        try:
+            yield
+        finally:
+            self._gate.lock.acquire()
 
     def __getattr__(self, name: str) -> object:
         return getattr(self._keys, name)

@@ -26,6 +26,16 @@ class Phones:
     def url(self) -> str:
         return self.server.url
 
+    @property
+    def pin(self) -> str:
+        """The meeting's PIN, for an agenda whose phones join with one; else empty."""
+        return self.gate.session.state.codes.pin or ""
+
+    @property
+    def join_url(self) -> str:
+        """What the QR code opens: with a PIN meeting, the join page with the PIN filled in."""
+        return f"{self.url}?pin={self.pin}" if self.pin else self.url
+
     def hold(self, keys: Keys) -> LockedKeys:
         """Wait for a key (the room scans the QR code meanwhile), then hand the stage keys that
         keep the session's lock whenever the stage is not waiting for a key."""
@@ -47,6 +57,18 @@ class Phones:
 def serve(session: Session, where: tuple[str, int], console: Console, wait_for_key: bool = True) -> Phones:
     host, port = where
     gate = Gate(session)
+    if session.agenda.meeting.join == "pin" and session.state.codes.pin is None:
+        import secrets
+
+        from retreat.engine import Cmd
+        from retreat.votes import PIN_LENGTH
+
+        # One PIN for the whole meeting, in the log: a resumed meeting shows the same one.
+        session.handle(Cmd.SET_PIN, f"{secrets.randbelow(10**PIN_LENGTH):0{PIN_LENGTH}d}")
+    elif session.agenda.meeting.join == "codes" and not session.state.codes.groups:
+        console.print(_("No join codes are issued for this meeting yet: print them, even while it runs, with "
+                        "`retreat codes {session} -n 60 -o codes.html`; phones join as soon as they exist.").format(
+                            session=session.path), highlight=False)
     try:
         server = start(gate, host, port)
     except OSError as e:
@@ -54,13 +76,16 @@ def serve(session: Session, where: tuple[str, int], console: Console, wait_for_k
             _("cannot serve phones on {host}:{port} ({reason}); choose another with --port N or --host ADDR").format(
                 host=host, port=port, reason=e)
         ) from None
-    console.print(qr_text(server.url), highlight=False, soft_wrap=True)
+    phones = Phones(gate, server)
+    console.print(qr_text(phones.join_url), highlight=False, soft_wrap=True)
     console.print(_("Phones: connect to this network and open {url}").format(url=server.url), highlight=False)
+    if phones.pin:
+        console.print(_("PIN for this meeting: {pin}").format(pin=phones.pin), highlight=False)
     console.print(_("Questions from phones (for the facilitator only): {url}").format(url=server.desk_url),
                   highlight=False)
     if wait_for_key:
         console.print(_("Press any key to open the stage."), highlight=False)
-    return Phones(gate, server)
+    return phones
 
 
 PHONE_DEMO_NAME = "retreat-demo-phones.retreat"

@@ -56,13 +56,20 @@ def hidden(**fields: str) -> str:
     return "".join(f'<input type="hidden" name="{escape(k)}" value="{escape(v)}">' for k, v in fields.items())
 
 
-def join(t: Tr, lang: str, meeting: str, csrf: str, error: str = "") -> str:
+def join(t: Tr, lang: str, meeting: str, csrf: str, error: str = "", *, pin: bool = False, typed: str = "") -> str:
+    """The code (or, for a `join: pin` meeting, the PIN shown on the screen; the QR code fills it in)."""
     err = f'<div class="card err">{escape(error)}</div>' if error else ""
+    if pin:
+        ask = t("Type the PIN shown on the screen.")
+        field = (f'<input type=text name=code maxlength=12 autocomplete=off inputmode=numeric pattern="[0-9 ]*" '
+                 f'placeholder="123456" required aria-label="PIN" value="{escape(typed)}">')
+    else:
+        ask = t("Type the code on your slip.")
+        field = ('<input type=text name=code maxlength=20 autocomplete=off autocapitalize=characters '
+                 'inputmode=text placeholder="ABCD-EFGH" required aria-label="code">')
     return page(lang, t("Join"), (
         f"<h1>{escape(meeting)}</h1>{err}<form class=card method=post action=/join>"
-        f"<p>{escape(t('Type the code on your slip.'))}</p>{hidden(csrf=csrf)}"
-        f'<input type=text name=code maxlength=20 autocomplete=off autocapitalize=characters '
-        f'inputmode=text placeholder="ABCD-EFGH" required aria-label="code">'
+        f"<p>{escape(ask)}</p>{hidden(csrf=csrf)}{field}"
         f"<button class=primary type=submit>{escape(t('Join'))}</button></form>"
     ))
 

@@ -1,0 +1,100 @@
+"""Phones joining with the meeting's PIN (an agenda with `meeting.join: pin`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from retreat import agenda as agenda_mod
+from retreat.clock import FakeClock
+from retreat.engine import Cmd
+from retreat.errors import CommandRefused
+from retreat.i18n import translator
+from retreat.session import Session
+from retreat.web.app import create_app
+from retreat.web.gate import Gate
+from tests.test_web_app import VOTE_AGENDA, Ticks, ballot_form, field
+
+tr = translator("zh-CN").gettext
+PIN = "482913"
+
+
+def pin_agenda() -> agenda_mod.Agenda:
+    text = VOTE_AGENDA.read_text(encoding="utf-8").replace("meeting:\n", "meeting:\n  join: pin\n", 1)
+    return agenda_mod.loads(text, "pin.yaml")
+
+
+@pytest.fixture
+def ps(tmp_path: Path, clock: FakeClock) -> Iterator[Session]:
+    s = Session.create(tmp_path / "p.retreat", pin_agenda(), clock)
+    s.handle(Cmd.SET_PIN, PIN)
+    s.handle(Cmd.START)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def ticks() -> Ticks:
+    return Ticks()
+
+
+def phone(session: Session, ticks: Ticks) -> TestClient:
+    return TestClient(create_app(Gate(session), clock=ticks, desk_token="desk"), follow_redirects=True)
+
+
+def join(client: TestClient, pin: str = PIN) -> str:
+    page = client.get("/")
+    return client.post("/join", data={"code": pin, "csrf": field(page.text, "csrf")}).text
+
+
+def test_the_pin_is_set_once_and_only_where_the_agenda_says(tmp_path: Path, clock: FakeClock, ps: Session) -> None:
+    with pytest.raises(CommandRefused):
+        ps.handle(Cmd.SET_PIN, "111111")
+    codes = Session.create(tmp_path / "c.retreat", agenda_mod.load(VOTE_AGENDA), clock)
+    with codes, pytest.raises(CommandRefused):
+        codes.handle(Cmd.SET_PIN, PIN)
+    for bad in ("12345", "1234567", "12345a", "１２３４５６"):
+        fresh = Session.create(tmp_path / f"b{len(bad)}{bad[-1]}.retreat", pin_agenda(), clock)
+        with fresh, pytest.raises(CommandRefused):
+            fresh.handle(Cmd.SET_PIN, bad)
+    assert ps.state.codes.pin == PIN
+
+
+def test_the_join_page_asks_for_the_pin_and_the_qr_link_fills_it_in(ps: Session, ticks: Ticks) -> None:
+    with phone(ps, ticks) as c:
+        page = c.get(f"/?pin={PIN}").text
+        assert tr("Type the PIN shown on the screen.") in page and f'value="{PIN}"' in page
+        assert 'value="<' not in c.get("/?pin=<script>").text
+
+
+def test_each_phone_that_knows_the_pin_votes_once(ps: Session, ticks: Ticks) -> None:
+    with phone(ps, ticks) as a, phone(ps, ticks) as b:
+        assert tr("You have joined.") in join(a, "482 913")  # spaces do not matter
+        join(b)
+        a.post("/vote", data={**ballot_form(a), "ranking": "1", "group": "g1"})
+        a.post("/vote", data={**ballot_form(a), "ranking": "2", "group": "g1"})  # a change, not a second ballot
+        b.post("/vote", data={**ballot_form(b), "ranking": "3", "group": "g2"})
+    counted = ps.state.vote().counted
+    assert sorted((b.group, b.ranking) for b in counted) == [("g1", ("room",)), ("g2", ("alliance",))]
+    assert all(b.source == "phone" for b in counted)
+
+
+def test_a_wrong_pin_is_refused_and_guessing_is_rate_limited(ps: Session, ticks: Ticks) -> None:
+    with phone(ps, ticks) as c:
+        for _n in range(5):
+            page = c.get("/")
+            r = c.post("/join", data={"code": "000000", "csrf": field(page.text, "csrf")})
+            assert r.status_code == 403 and tr("That PIN is not right. Check the screen and try again.") in r.text
+        page = c.get("/")
+        r = c.post("/join", data={"code": PIN, "csrf": field(page.text, "csrf")})
+        assert r.status_code == 429  # even the right PIN waits out the window
+        ticks.now += 61
+        assert tr("You have joined.") in join(c)
+
+
+def test_codes_do_not_open_a_pin_meeting(ps: Session, ticks: Ticks) -> None:
+    with phone(ps, ticks) as c:
+        assert tr("That PIN is not right. Check the screen and try again.") in join(c, "AAAA2222")
