@@ -101,6 +101,7 @@ class QAState:
     answering: int | None = None
     answer_timer: Timer | None = None
     proposals: dict[int, Proposal] = field(default_factory=dict)  # from phones, by pid
+    drawn_phone: dict[str, int] = field(default_factory=dict)  # item -> the phone question the last draw picked
 
     def asked(self, item_id: str | None = None) -> list[Question]:
         return [q for q in self.questions.values() if item_id is None or q.item == item_id]
@@ -157,9 +158,28 @@ def decide_draw(agenda: Agenda, qa: QAState, item: Item, seed: int | None, now: 
         remaining = order
     else:
         remaining = qa.undrawn(item.id)
-    if not remaining:
+    waiting = [p for p in accepted(qa) if p.pid != qa.drawn_phone.get(item.id)]
+    if not remaining and not waiting:
         raise CommandRefused(_("every invited representative has been drawn"))
-    events.append(_ev(EventKind.ASKER_DRAWN, now, item=item.id, asker=remaining[0]))
+    if not waiting:
+        events.append(_ev(EventKind.ASKER_DRAWN, now, item=item.id, asker=remaining[0]))
+        return events
+    # Accepted phone questions are drawn like the representatives: each of them and each
+    # representative still waiting has the same chance (the seed is logged); in a listed
+    # order they come after the list, oldest first.
+    spec_draw = getattr(item.spec, "draw", "random")
+    if spec_draw == "random":
+        if seed is None:
+            raise CommandRefused(_("a random draw needs a seed"))
+        pick = random.Random(f"{seed}/draw").randrange(len(remaining) + len(waiting))
+    else:
+        pick = 0  # the list first; once it is done, the oldest accepted question
+    pool = {"seed": seed if spec_draw == "random" else None, "pool": len(remaining) + len(waiting)}
+    if pick < len(remaining):
+        events.append(_ev(EventKind.ASKER_DRAWN, now, item=item.id, asker=remaining[0], **pool))
+    else:
+        events.append(_ev(EventKind.ASKER_DRAWN, now, item=item.id, asker="", proposal=waiting[pick - len(remaining)].pid,
+                          **pool))
     return events
 
 
@@ -327,7 +347,11 @@ def apply(qa: QAState, agenda: Agenda, event: Event) -> None:
     if kind is EventKind.ASKERS_ORDERED:
         qa.orders[str(data["item"])] = (list(data["order"]), data.get("seed"))
     elif kind is EventKind.ASKER_DRAWN:
-        qa.drawn.setdefault(str(data["item"]), []).append(str(data["asker"]))
+        if data.get("proposal") is not None:
+            qa.drawn_phone[str(data["item"])] = int(data["proposal"])
+        else:
+            qa.drawn.setdefault(str(data["item"]), []).append(str(data["asker"]))
+            qa.drawn_phone.pop(str(data["item"]), None)
     elif kind is EventKind.QUESTION_ASKED:
         qid = int(data["qid"])
         qa.questions[qid] = Question(qid, str(data["item"]), str(data["asker"]), str(data.get("area", "")),
@@ -338,6 +362,9 @@ def apply(qa: QAState, agenda: Agenda, event: Event) -> None:
         qa.answer_timer.start(event.stamp)
         if data.get("proposal") in qa.proposals:
             qa.proposals[data["proposal"]].status = "asked"
+            for item_id, pid in list(qa.drawn_phone.items()):
+                if pid == data["proposal"]:
+                    del qa.drawn_phone[item_id]
     elif kind is EventKind.QUESTION_ANSWERED:
         question = qa.questions[int(data["qid"])]
         _set_fields(question, data)

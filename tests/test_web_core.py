@@ -56,3 +56,55 @@ def test_codes_are_found_by_their_hash_only(qs: Session) -> None:
     assert not book.valid(str(digest))
     with pytest.raises(CommandRefused, match="already revoked"):
         qs.handle(Cmd.REVOKE_CODE, digest)
+
+
+def accept(session: Session, *texts: str) -> None:
+    for text in texts:
+        session.handle(Cmd.PROPOSE_QUESTION, {"text": text, "key": text})
+        session.handle(Cmd.DECIDE_PROPOSAL, {"pid": max(session.state.qa.proposals), "decision": "accepted"})
+
+
+def test_accepted_phone_questions_are_drawn_like_the_representatives(tmp_path: Path, clock: FakeClock) -> None:
+    """Each accepted phone question has the same chance as each representative still waiting
+    (here 3 of the 4 invited, and 1 question: 1 in 4); each such draw logs its seed and replays."""
+    agenda = agenda_mod.load(DATA / "qa.yaml")
+    phone_draws = 0
+    for seed in range(400):
+        with Session.create(tmp_path / f"d{seed}.retreat", agenda, clock) as s:
+            s.handle(Cmd.START)
+            s.handle(Cmd.DRAW, seed)
+            accept(s, "加装电梯资金从哪里来？")
+            ev = s.handle(Cmd.DRAW, seed + 10_000)[-1]
+            assert (ev.data["seed"], ev.data["pool"]) == (seed + 10_000, 4)
+            phone_draws += ev.data.get("proposal") == 1
+            assert load(s.path).state.qa.drawn_phone == s.state.qa.drawn_phone
+    assert 70 <= phone_draws <= 130  # 100 expected; 3 standard deviations either side
+
+
+def test_in_a_listed_order_phone_questions_come_after_the_list(qs: Session) -> None:
+    qs.handle(Cmd.GOTO, "listed")
+    qs.handle(Cmd.START)
+    accept(qs, "停车难怎么办？")
+    drawn = [qs.handle(Cmd.DRAW)[-1].data for _n in range(4)]
+    assert [d["asker"] for d in drawn[:3]] == ["罗春梅", "林秀英", "新代表"] and drawn[3]["proposal"] == 1
+    with pytest.raises(CommandRefused):
+        qs.handle(Cmd.DRAW)
+
+
+def test_a_drawn_phone_question_is_put_with_k_and_leaves_the_pool(qs: Session) -> None:
+    accept(qs, "停车难怎么办？")
+    seed = next(n for n in range(1000) if _draws_phone(qs, n))
+    qs.handle(Cmd.DRAW, seed)
+    assert qs.state.qa.drawn_phone == {"qa": 1}
+    qs.handle(Cmd.ASK, {"proposal": 1, "department": "sgo"})
+    assert qs.state.qa.drawn_phone == {} and qs.state.qa.proposals[1].status == "asked"
+    assert all(not qs.handle(Cmd.DRAW, n)[-1].data.get("proposal") for n in range(3) if qs.state.qa.answering is None
+               and qs.state.qa.undrawn("qa"))
+
+
+def _draws_phone(session: Session, seed: int) -> bool:
+    from retreat.qa import decide_draw
+
+    item = session.state.item.item
+    events = decide_draw(session.agenda, session.state.qa, item, seed, session.stamp())
+    return events[-1].data.get("proposal") is not None

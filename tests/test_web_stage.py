@@ -105,11 +105,11 @@ def drive(qs: Session, clock: FakeClock, monkeypatch: pytest.MonkeyPatch):
 def test_m_puts_an_accepted_phone_question_to_the_room_and_r_records_its_answer(drive, qs: Session) -> None:
     qs.handle(Cmd.START)
     propose(qs, PHONE_Q)
-    prompter = FakePrompter("1", "jus",  # m: which phone question, which department
+    prompter = FakePrompter("jus",  # m: which department (the only accepted question needs no choosing)
                             "<default>", "分摊方案下月公布", "answered", "satisfied")  # r  # fmt: skip
     outcome, p, texts = drive("m", 30, "r", "q", "y", prompter=prompter)
     assert outcome is Outcome.QUIT and p.answers == []
-    assert p.asked[:2] == ["Which phone question?", "Which department answers?"]
+    assert p.asked[:1] == ["Which department answers?"]
     assert kinds(qs).count("question_asked") == 1 and kinds(qs).count("question_answered") == 1
     q = qs.state.qa.questions[1]
     assert (q.text, q.department, q.answerer, q.outcome, q.proposal) == (PHONE_Q, "jus", "吴敏", "answered", 1)
@@ -118,6 +118,34 @@ def test_m_puts_an_accepted_phone_question_to_the_room_and_r_records_its_answer(
     assert any("Question 1 recorded" in t and f"Question 1: {PHONE_Q}" in t for t in texts)
     assert any("Answering: 司法所 · 吴敏" in t for t in texts)
     assert not any("phone question accepted" in t for t in texts[-2:])  # none waits any more
+
+
+def test_m_asks_which_question_when_several_wait(drive, qs: Session) -> None:
+    qs.handle(Cmd.START)
+    propose(qs, PHONE_Q, "停车难怎么办？")
+    outcome, p, _texts = drive("m", "q", "y", prompter=FakePrompter("2", "sgo"))
+    assert p.asked == ["Which phone question?", "Which department answers?"]
+    assert qs.state.qa.questions[1].text == "停车难怎么办？"
+
+
+def test_d_draws_an_accepted_phone_question_like_an_asker_and_k_puts_it(drive, qs: Session,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from retreat.qa import decide_draw
+    from retreat.ui import runloop
+
+    qs.handle(Cmd.START)
+    propose(qs, PHONE_Q)
+    item = qs.state.item.item
+    seed = next(n for n in range(1000)
+                if decide_draw(qs.agenda, qs.state.qa, item, n, qs.stamp())[-1].data.get("proposal") == 1)
+    monkeypatch.setattr(runloop.secrets, "randbits", lambda _bits: seed)
+    outcome, p, texts = drive("d", "k", "q", "y", prompter=FakePrompter("sgo"))
+    assert p.asked == ["Which department answers?"]  # the question is the one drawn
+    drawn = next(t for t in texts if "A question from a phone" in t)
+    assert PHONE_Q in drawn and "Press k to put this phone question" in drawn
+    q = qs.state.qa.questions[1]
+    assert (q.proposal, q.department, q.text) == (1, "sgo", PHONE_Q)
+    assert qs.state.qa.drawn_phone == {}
 
 
 def test_m_explains_itself_when_it_cannot_work(drive, qs: Session) -> None:

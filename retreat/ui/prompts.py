@@ -192,7 +192,9 @@ def capture_answer(p: Prompter, ctx: QAContext, question: Question) -> dict[str,
 def capture_phone_question(p: Prompter, ctx: QAContext, waiting: Sequence[Proposal]) -> dict[str, Any]:
     """The value of `Cmd.ASK` for an accepted phone question: which one, and which department answers."""
     options = [Option(_shorten(f"{w.pid}. {w.text}", 40), str(w.pid)) for w in waiting]
-    pid = p.select(_("Which phone question?"), options, default=options[0].value)
+    # One question (the one drawn, or the only one accepted) needs no choosing.
+    pid = options[0].value if len(options) == 1 else p.select(_("Which phone question?"), options,
+                                                                default=options[0].value)
     department = _department(p, ctx, _("Which department answers?"))
     return {"proposal": int(pid), "department": department}
 

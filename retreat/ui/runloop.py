@@ -32,7 +32,7 @@ from retreat.ui.vote_entry import VoteDesk
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
 
-    from retreat.qa import Question
+    from retreat.qa import Proposal, Question
     from retreat.session import Session
     from retreat.ui.alarm import Alarm
     from retreat.ui.prompts import Option, Prompter, QAContext, Validate
@@ -234,8 +234,9 @@ class RunLoop:
             self.say(_("d, k, r, e, w and m work on a Q&A item (Questions from the grassroots)."))
         elif key == "d":
             spec_draw = getattr(item.spec, "draw", "random")
-            first = item.id not in state.qa.orders
-            self.command(Cmd.DRAW, secrets.randbits(32) if first and spec_draw == "random" else None)
+            # A fresh seed each time: the first draw orders the invited, a later one may pick
+            # an accepted phone question; the core logs the seed only where it was used.
+            self.command(Cmd.DRAW, secrets.randbits(32) if spec_draw == "random" else None)
         elif key in ("k", "c-m", "c-j"):
             self._capture_question()
         elif key == "m":
@@ -250,7 +251,9 @@ class RunLoop:
 
         qa, item_id = self.session.state.qa, self.session.state.item.item.id
         asker = qa.last_drawn(item_id)
-        if qa.answering is not None:
+        if qa.answering is None and item_id in qa.drawn_phone:
+            self._phone_question(qa.proposals[qa.drawn_phone[item_id]])
+        elif qa.answering is not None:
             self.say(_("Question {n} is still being answered: press r to record its answer.").format(n=qa.answering))
         elif asker is None:
             self.say(_("Draw an asker first: press d."))
@@ -258,14 +261,14 @@ class RunLoop:
             title = _("Question from {asker}").format(asker=asker)
             self._capture(title, Cmd.ASK, lambda p: capture_question(p, self._context(), asker))
 
-    def _phone_question(self) -> None:
-        """An accepted phone question, chosen from the list, for the department that answers:
-        then it runs like any question (answer countdown, r records the answer)."""
+    def _phone_question(self, drawn: Proposal | None = None) -> None:
+        """An accepted phone question (the one drawn, else chosen from the list), for the
+        department that answers: then it runs like any question (answer countdown, r)."""
         from retreat.qa import accepted
         from retreat.ui.prompts import capture_phone_question
 
         qa = self.session.state.qa
-        waiting = accepted(qa)
+        waiting = [drawn] if drawn is not None else accepted(qa)
         if qa.answering is not None:
             self.say(_("Question {n} is still being answered: press r to record its answer.").format(n=qa.answering))
         elif not waiting:

@@ -307,8 +307,9 @@ def qa_view(state: MeetingState, now: Stamp) -> QAView:
     drawn = qa.drawn.get(item.item.id, [])
     asked = [q for q in qa.asked(item.item.id) if not q.withdrawn]
     current = qa.questions.get(qa.answering) if qa.answering is not None else None
-    asker = current.asker if current else (drawn[-1] if drawn else "")
-    if current is None and asker:
+    phone = qa.proposals.get(qa.drawn_phone.get(item.item.id, 0)) if current is None else None
+    asker = current.asker if current else (_("A question from a phone") if phone else (drawn[-1] if drawn else ""))
+    if current is None and asker and phone is None:
         current = next((q for q in reversed(asked) if q.asker == asker), None)
     mode = "answer" if qa.answering is not None else ("ask" if asker and current is None else "draw")
     timer = qa.answer_timer
@@ -321,10 +322,12 @@ def qa_view(state: MeetingState, now: Stamp) -> QAView:
         asker=asker,
         area=current.area if current else areas.get(asker, ""),
         ordinal=_("Asker {n} of {total}").format(n=len(drawn), total=total) if drawn else "",
-        question=_("Question {n}: {text}").format(n=current.qid, text=current.text) if current else "",
+        question=(_("Question {n}: {text}").format(n=current.qid, text=current.text) if current
+                  else phone.text if phone else ""),
         answering=_answering(state, current, mode) if current else "",
         result=_result(state, current) if current and current.answered else "",
-        hint=_qa_hint(mode, asker, len(drawn) < total, timer, now),
+        hint=(_("Press k to put this phone question to the room.") if phone and mode == "ask"
+              else _qa_hint(mode, asker, len(drawn) < total or bool(accepted(qa)), timer, now)),
         clock=clock,
         phase=timer.phase(now) if timer is not None else Phase.IDLE,
         segment=_("Segment {clock}").format(clock=segment_clock),
