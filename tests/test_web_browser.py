@@ -103,8 +103,48 @@ def test_join_rank_submit_change_and_see_received(served: tuple[str, Session], p
     assert response.status == 403
     assert p.is_visible(".card.err")  # type: ignore[attr-defined]
     shot(p, tmp_path / "vote-closed.png")
+    keep_screenshots(tmp_path)
+
+
+def keep_screenshots(folder: Path) -> None:
     keep = os.environ.get("RETREAT_SCREENSHOTS")
     if keep:
         Path(keep).mkdir(parents=True, exist_ok=True)
-        for png in tmp_path.glob("*.png"):
+        for png in folder.glob("*.png"):
             shutil.copy(png, Path(keep) / png.name)
+
+
+def test_a_pin_meeting_lets_each_phone_in_from_the_qr_link(page: object, tmp_path: Path) -> None:
+    """`meeting.join: pin`: the QR code's link fills the PIN in; one tap joins; each phone
+    (not each person) has one ballot, in the working group it chooses."""
+    from retreat.web.gate import Gate
+    from retreat.web.server import start
+
+    text = VOTE_AGENDA.read_text(encoding="utf-8").replace("meeting:\n", "meeting:\n  join: pin\n", 1)
+    s = Session.create(tmp_path / "pin.retreat", agenda_mod.loads(text, "pin.yaml"), FakeClock())
+    s.handle(Cmd.SET_PIN, "482913")
+    s.handle(Cmd.START)
+    server = start(Gate(s), "127.0.0.1", 0)
+    try:
+        p = page
+        p.goto(server.url + "?pin=482913")  # type: ignore[attr-defined]
+        assert p.input_value("input[name=code]") == "482913"  # type: ignore[attr-defined]
+        shot(p, tmp_path / "pin-join.png")
+        p.click("button[type=submit]")  # type: ignore[attr-defined]
+        p.click("a.btn.primary")  # type: ignore[attr-defined]
+        p.click("button.cand:has-text('社区客厅')")  # type: ignore[attr-defined]
+        p.select_option("select[name=group]", "g2")  # type: ignore[attr-defined]
+        p.click("button.primary")  # type: ignore[attr-defined]
+        p.wait_for_selector("#received")  # type: ignore[attr-defined]
+        shot(p, tmp_path / "pin-ballot-received.png")
+        p.goto(server.url + "vote")  # type: ignore[attr-defined]  # the same phone again: its own ballot
+        assert p.inner_text("select[name=group]") == "第二组"  # type: ignore[attr-defined]
+        p.click("#clear")  # type: ignore[attr-defined]
+        p.click("button.cand:has-text('社区食堂')")  # type: ignore[attr-defined]
+        p.click("button.primary")  # type: ignore[attr-defined]
+        p.wait_for_selector("#received")  # type: ignore[attr-defined]
+        assert [(b.group, b.ranking) for b in s.state.vote().counted] == [("g2", ("canteen",))]
+        keep_screenshots(tmp_path)
+    finally:
+        server.stop()
+        s.close()

@@ -242,6 +242,8 @@ def create_app(gate: Gate, *, clock: Callable[[], float] = time.monotonic, desk_
         if typed:
             ranking = [int(x) for x in typed.split() if x.isdigit() and 1 <= int(x) <= len(vote.candidates)]
         groups = [(g.id, g.name) for g in session.agenda.groups if g.id in vote.groups] if vote.groups and not phone.group else []
+        if mine is not None and groups:  # a change keeps the ballot's group: offer only that one
+            groups = [(g, name) for g, name in groups if g == mine.group]
         return html(pages.ballot(
             t, lang, title=session.state.item.item.title, vote_key=vote.key,
             titles=vote.titles, ranking=ranking, ranks=vote.ranks, csrf=phone.csrf,
