@@ -5,6 +5,7 @@ The only path from a command to the screen: decide -> commit to the store -> app
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,16 +76,18 @@ class Session:
     def stamp(self) -> Stamp:
         return Stamp(at=self.clock.now(), mono=self.clock.monotonic(), run=self.run)
 
-    def handle(self, command: Command | Cmd, value: object = None) -> list[Event]:
+    def handle(self, command: Command | Cmd, value: object = None, *,
+               scratch: Sequence[tuple[str, str, str]] = ()) -> list[Event]:
         """Run one command; its events are durable before this returns. Raises CommandRefused.
 
         Decided on the whole log: if another process (`retreat codes`, `retreat followups`)
         appended since this one last read it, those events are applied first and the command
-        is decided again."""
+        is decided again. `scratch` rows (see Store.scratch) are committed with the events,
+        if there are any."""
         cmd = command if isinstance(command, Command) else Command(command, value)
         for _attempt in range(_RETRIES):
             try:
-                return self._commit(decide(self.state, cmd, self.stamp()))
+                return self._commit(decide(self.state, cmd, self.stamp()), scratch)
             except StaleLog:
                 self.refresh()
         raise SessionError(_("{path} keeps changing under this program; is it open twice?").format(path=self.path))
@@ -105,8 +108,8 @@ class Session:
     def seconds_until_due(self) -> float | None:
         return self.state.seconds_until_due(self.stamp())
 
-    def _commit(self, events: list[Event]) -> list[Event]:
-        committed = self.store.append(events, after=self.seen)
+    def _commit(self, events: list[Event], scratch: Sequence[tuple[str, str, str]] = ()) -> list[Event]:
+        committed = self.store.append(events, after=self.seen, scratch=scratch)
         for event in committed:
             apply(self.state, event)
             self.seen = event.seq

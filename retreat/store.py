@@ -107,11 +107,13 @@ class Store:
         return cls(conn, target)
 
     # --- the log ---------------------------------------------------------------------
-    def append(self, events: Iterable[Event], after: int | None = None) -> list[Event]:
+    def append(self, events: Iterable[Event], after: int | None = None,
+               scratch: Iterable[tuple[str, str, str]] = ()) -> list[Event]:
         """Commit events durably, in one transaction; returns them with their sequence numbers.
 
         With `after`, the log must end at that sequence number (what the caller decided on):
-        if another process appended meanwhile, nothing is written and StaleLog is raised."""
+        if another process appended meanwhile, nothing is written and StaleLog is raised.
+        `scratch` rows (space, key, value) are written in the same transaction."""
         batch = list(events)
         if not batch:
             return []
@@ -133,6 +135,10 @@ class Store:
                     ),
                 )
                 committed.append(Event(event.kind, event.stamp, event.data, int(cur.lastrowid or 0)))
+            rows = list(scratch)
+            if rows:
+                self._conn.execute(_SCRATCH)
+                self._conn.executemany("INSERT OR REPLACE INTO scratch(space, key, value) VALUES (?, ?, ?)", rows)
             self._conn.execute("COMMIT")
         except sqlite3.Error as e:
             if self._conn.in_transaction:

@@ -297,16 +297,12 @@ def create_app(gate: Gate, *, clock: Callable[[], float] = time.monotonic, desk_
         key = data.get("key", "")[:40]
         ranking = data.get("ranking", "")[:200]
         space = ballot_box.LINK_SPACE + vote.key
-        bid = session.store.scratch(space).get(phone.code)
-        if bid is None:
-            # The link is stored before the ballot: a crash in between leaves a link to no
-            # ballot (the next submit casts it), never a ballot its owner cannot reach.
-            bid = secrets.token_hex(16)
-            session.store.put_scratch(space, phone.code, bid)
+        bid = session.store.scratch(space).get(phone.code) or secrets.token_hex(16)
         try:
             if ballot_box.find_ballot(vote, bid) is None:
+                # The ballot and its owner's link are committed together: never one without the other.
                 session.handle(Cmd.CAST, {"ballot": bid, "ranking": ranking, "group": phone.group or data.get("group"),
-                                          "source": ballot_box.PHONE, "key": key})
+                                          "source": ballot_box.PHONE, "key": key}, scratch=[(space, phone.code, bid)])
             else:
                 session.handle(Cmd.REPLACE_BALLOT, {"ballot": bid, "ranking": ranking, "key": key})
         except CommandRefused as e:
