@@ -208,6 +208,11 @@ def _qa_context(record: Record, t: Any) -> dict[str, Any]:
             "seed": seed,
             "order": order,
             "drawn": qa_state.drawn.get(item_id, []),
+            "with_phones": [
+                {"seed": seed, "pool": pool,
+                 "drawn": t("phone question {n}").format(n=one) if isinstance(one, int) else one}
+                for seed, pool, one in qa_state.pool_draws.get(item_id, [])
+            ],
         }
         for item_id, (order, seed) in qa_state.orders.items()
     ]

@@ -102,6 +102,8 @@ class QAState:
     answer_timer: Timer | None = None
     proposals: dict[int, Proposal] = field(default_factory=dict)  # from phones, by pid
     drawn_phone: dict[str, int] = field(default_factory=dict)  # item -> the phone question the last draw picked
+    # item -> draws made while phone questions waited: (seed, pool size, asker or proposal id)
+    pool_draws: dict[str, list[tuple[int | None, int, str | int]]] = field(default_factory=dict)
 
     def asked(self, item_id: str | None = None) -> list[Question]:
         return [q for q in self.questions.values() if item_id is None or q.item == item_id]
@@ -347,6 +349,9 @@ def apply(qa: QAState, agenda: Agenda, event: Event) -> None:
     if kind is EventKind.ASKERS_ORDERED:
         qa.orders[str(data["item"])] = (list(data["order"]), data.get("seed"))
     elif kind is EventKind.ASKER_DRAWN:
+        if "pool" in data:
+            drawn_one = int(data["proposal"]) if data.get("proposal") is not None else str(data["asker"])
+            qa.pool_draws.setdefault(str(data["item"]), []).append((data.get("seed"), int(data["pool"]), drawn_one))
         if data.get("proposal") is not None:
             qa.drawn_phone[str(data["item"])] = int(data["proposal"])
         else:

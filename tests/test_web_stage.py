@@ -195,6 +195,23 @@ def test_a_phone_question_given_an_asker_afterwards_keeps_that_asker(qs: Session
     assert "林秀英" in minutes(load(qs.path), lang="en")
 
 
+def test_the_minutes_say_how_phone_questions_joined_the_draw(qs: Session) -> None:
+    from retreat.qa import decide_draw
+
+    qs.handle(Cmd.START)
+    qs.handle(Cmd.DRAW, 7)  # the invited are ordered; no phone question waits yet
+    propose(qs, PHONE_Q)
+    item = qs.state.item.item
+    seed = next(n for n in range(1000)
+                if decide_draw(qs.agenda, qs.state.qa, item, n, qs.stamp())[-1].data.get("proposal") == 1)
+    qs.handle(Cmd.DRAW, seed)
+    qs.handle(Cmd.ASK, {"proposal": 1, "department": "sgo"})
+    text = minutes(load(qs.path), lang="en")
+    assert "Accepted phone questions joined the draw" in text
+    assert f"seed {seed}, pool of 4: phone question 1." in text  # 3 representatives waiting + 1 question
+    assert "seed 7, pool" not in text  # the first draw had no phone question in it
+
+
 # --- the vote board ---------------------------------------------------------------------------
 
 
@@ -214,7 +231,10 @@ def test_the_board_shows_the_phone_address_and_the_phones_ballots_live(vs: Sessi
     desk = Desk(vs)
     desk.loop.options = StageOptions(session_path="vote-stage.retreat", phones=URL)
     text = desk.screen()
-    assert f"Phones: connect to this network and open {URL}" in text
+    # 80 columns: the short form, to keep the hint that j shows the QR code
+    assert f"Phones: {URL}   j: QR code" in text
+    wide = desk.screen(width=100)
+    assert f"Phones: connect to this network and open {URL}   j: QR code" in wide
     assert "phones: 0" in text and "0 ballots in" in text
     desk.type("b1", "1 2 3\r", "escape")  # a paper ballot for the first group
     phone_ballot(vs, "p1", "2 1", "g2")  # a phone of the second group
@@ -242,7 +262,7 @@ def test_phone_ballots_without_a_group_are_counted_as_phones(tmp_path: Path, clo
         phone_ballot(s, "p1", "2 1")
         phone_ballot(s, "p2", "2")
         text = desk.screen()
-        assert "phones: 2" in text and "3 ballots in" in text and f"open {URL}" in text
+        assert "phones: 2" in text and "3 ballots in" in text and f"Phones: {URL}" in text
 
 
 def test_without_participate_the_board_has_no_phone_line(vs: Session) -> None:
