@@ -28,11 +28,12 @@ if TYPE_CHECKING:
 BANNER = "bold reverse"
 
 # Most important last: dropped first when the line is short.
-_QA_DROP = ("o", "+/-", "p", "n", "space", "q", "a", "w", "e", "r", "m", "k", "d")
+_QA_DROP = ("o", "j", "+/-", "p", "n", "space", "q", "a", "w", "e", "r", "m", "k", "d")
 
 
-def qa_keys(phones: bool = False) -> dict[str, str]:
-    """The Q&A keys; m (a phone question) only while accepted ones wait."""
+def qa_keys(phones: bool = False, join: bool = False) -> dict[str, str]:
+    """The Q&A keys; m (a phone question) only while accepted ones wait, j (the phones' QR code)
+    only with --participate."""
     return {
         "d": _("draw"),
         "k": _("question"),
@@ -46,6 +47,7 @@ def qa_keys(phones: bool = False) -> dict[str, str]:
         "p": _("back"),
         "+/-": _("1 min"),
         "o": _("overview"),
+        **({"j": _("phone QR")} if join else {}),
         "q": _("quit"),
     }
 
@@ -59,9 +61,9 @@ def spaced(name: str) -> str:
 
 class QAStage(Stage):
     TOP = ("header", "title", "asker", "question", "answering")
-    BOTTOM = ("result", "caption", "hint", "phones", "bar", "segment", "message", "session", "help")
+    BOTTOM = ("result", "caption", "hint", "phones", "pending", "bar", "segment", "message", "session", "help")
     PRIORITY = ("header", "help", "hint", "caption", "message", "asker", "question", "answering", "segment",
-                "phones", "result", "title", "bar", "session")  # fmt: skip
+                "phones", "pending", "result", "title", "bar", "session")  # fmt: skip
     PARTIAL: ClassVar[dict[str, int]] = {"title": 1, "question": 3}
 
     @property
@@ -84,7 +86,9 @@ class QAStage(Stage):
             "hint": [("cjk", q.hint, "reverse" if q.phase.value == "overtime" else "bold")],
             "segment": [("split", q.segment, self._plain(q.tally), segment_style, a)],
             "phones": [("line", q.phones, "bold", "left", a)] if q.phones else [],
-            "help": [("help", tuple(qa_keys(bool(q.phones)).items()), _QA_DROP)],
+            # only with --participate: the desk page is where they are decided
+            "pending": [("line", q.pending, "", "left", a)] if q.pending and self.options.phones else [],
+            "help": [("help", tuple(qa_keys(bool(q.phones), bool(self.options.phones)).items()), _QA_DROP)],
         })
         return sections
 

@@ -104,6 +104,7 @@ class RunLoop:
         self._on_alarm = on_alarm
         self.stats = Stats()
         self.overview = False
+        self.join = False  # j: the screen that shows phones how to join
         self._message = ""
         self._message_until: float | None = None
         self._confirm: str | None = None  # "quit" or "end" while waiting for y
@@ -186,12 +187,14 @@ class RunLoop:
             if self._on_alarm is not None:
                 self._on_alarm(deadline, fired)
             self.overview = False  # the room must see the alarm
+            self.join = False
 
     # --- keys ------------------------------------------------------------------------
     def on_key(self, key: str) -> Outcome | None:
         if key == "c-c":
             return Outcome.INTERRUPTED
         if self._confirm is None and self.desk.takes(key):
+            self.join = False  # the room sees what the vote keys do
             self.desk.on_key(key)
             return None
         key = key.lower() if len(key) == 1 else key  # Caps Lock must not stop the meeting
@@ -208,6 +211,9 @@ class RunLoop:
             self._ask("quit", _("Quit? Press y to leave (everything is saved), any other key to stay."))
         elif key == "o":
             self.overview = not self.overview
+            self.join = False
+        elif key == "j" or (key == "escape" and self.join):
+            self.on_join_key(key)
         elif key == "n" and self._last_item_open():
             self._ask("end", _("This is the last item: end the meeting? Press y to end it, any other key to stay."))
         elif key == "t" and not self.session.state.item.item.points:
@@ -223,6 +229,15 @@ class RunLoop:
             self.say(_("Keys: space start/pause, n next, p back, + and - a minute, a silence, "
                        "t tick a point, o overview, q quit; on Q&A items d k r e w m, on votes b u i v."))  # fmt: skip
         return None
+
+    def on_join_key(self, key: str) -> None:
+        """j shows phones how to join (and hides it again), Esc hides it; only with --participate."""
+        if key == "escape" or self.join:
+            self.join = False
+        elif not self.options.phones:
+            self.say(_("Phones are not on: start with `retreat run --participate`."))
+        else:
+            self.join, self.overview = True, False
 
     # --- questions from the grassroots -------------------------------------------------
     def on_qa_key(self, key: str) -> None:
@@ -408,6 +423,7 @@ class RunLoop:
             self.session.clock.utc_offset(),
             message=self._message,
             overview=self.overview,
+            join=self.join,
         ))
 
     def draw(self) -> bool:

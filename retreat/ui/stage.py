@@ -45,28 +45,40 @@ class StageOptions:
     ascii: bool = False
     session_path: str = ""
     phones: str = ""  # with --participate: the address phones open
+    join_url: str = ""  # what the QR code opens (the address, with the meeting's PIN filled in); else `phones`
+    pin: str = ""  # the meeting's PIN, shown beside the QR code; empty when phones join with one-time codes
+
+    @property
+    def qr_url(self) -> str:
+        return self.join_url or self.phones
 
 
 # Labels dropped first when the line is short (the key itself always stays).
-_DROP_ORDER = ("t", "p", "o", "+/-", "a", "n", "space", "q")
+_DROP_ORDER = ("t", "p", "o", "j", "+/-", "a", "n", "space", "q")
+
+
+def stage_keys(phones: bool = False) -> dict[str, str]:
+    """The stage's keys; j (the phones' QR code) only with --participate."""
+    return {
+        "space": _("start/pause"),
+        "n": _("next"),
+        "p": _("back"),
+        "+/-": _("1 min"),
+        "a": _("silence"),
+        "t": _("tick point"),
+        "o": _("overview"),
+        **({"j": _("phone QR")} if phones else {}),
+        "q": _("quit"),
+    }
 
 
 def key_help(width: int, keys: dict[str, str] | None = None, drop_order: tuple[str, ...] = _DROP_ORDER) -> str:
     """The key line, as long as the width allows: every key, with as many labels as fit."""
     if keys is None:
-        keys = {
-            "space": _("start/pause"),
-            "n": _("next"),
-            "p": _("back"),
-            "+/-": _("1 min"),
-            "a": _("silence"),
-            "t": _("tick point"),
-            "o": _("overview"),
-            "q": _("quit"),
-        }
+        keys = stage_keys()
     labelled = dict(keys)
     for drop in (None, *drop_order):
-        if drop is not None:
+        if drop is not None and drop in labelled:
             labelled[drop] = ""
         line = "  ".join(f"{key} {label}".strip() for key, label in labelled.items())
         if cell_len(line) <= width:
@@ -214,6 +226,8 @@ class Stage:
         if self.options.phones:
             label = _("Phones")
             path = f"{path} \u00b7 {label}: {self.options.phones}"
+            if self.options.pin:
+                path += " \u00b7 " + _("PIN {pin}").format(pin=self.options.pin)
         a = self.options.ascii
         return {
             "header": [("split", header, v.time_of_day, "bold", a)],
@@ -225,8 +239,8 @@ class Stage:
             "next": [("line", self._plain(v.next), "", "left", a)] if not v.ended else [],
             "schedule": [("line", self._plain(v.schedule), "", "left", a)],
             "message": [("line", v.message, "reverse", "left", a)] if v.message else [],
-            "session": [("line", _("Session: {path}").format(path=path), "dim", "left", a)] if path else [],
-            "help": [("help",)],
+            "session": [("line", self._plain(_("Session: {path}").format(path=path)), "dim", "left", a)] if path else [],
+            "help": [("help", tuple(stage_keys(True).items()), _DROP_ORDER)] if self.options.phones else [("help",)],
         }
 
     def _plain(self, text: str) -> str:
@@ -330,11 +344,15 @@ def _assemble(
 
 
 def frame(view: View, options: StageOptions) -> RenderableType:
-    """The whole screen for `view`: the stage, or the overview while it is on."""
+    """The whole screen for `view`: the stage, or the overview or the join screen while it is on."""
     if view.overview is not None:
         from retreat.ui.overview import Overview
 
         return Overview(view, options)
+    if view.join:
+        from retreat.ui.join import JoinScreen
+
+        return JoinScreen(view, options)
     if view.qa is not None:
         from retreat.ui.qa_stage import QAStage
 

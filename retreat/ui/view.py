@@ -69,6 +69,7 @@ class QAView:
     segment_phase: Phase
     tally: str
     phones: str = ""  # "2 phone questions accepted: press m", while any wait
+    pending: str = ""  # "3 questions from phones wait for a decision on the desk page"
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,7 @@ class View:
     overview_title: str = ""
     qa: QAView | None = None  # on a Q&A item: the asker, the question, the answer countdown
     vote: VoteView | None = None  # on a vote item: the vote screen (see ui/vote_entry)
+    join: bool = False  # `j`: the screen that shows phones how to join (see ui/join)
 
     @property
     def alert(self) -> bool:
@@ -263,6 +265,7 @@ def snapshot(
     *,
     message: str = "",
     overview: bool = False,
+    join: bool = False,
 ) -> View:
     """Everything the stage shows at `now`, formatted."""
     item = state.item
@@ -294,6 +297,7 @@ def snapshot(
         overview=overview_rows(state, sched, utc_offset) if overview else None,
         overview_title=_("Agenda: planned and actual") if overview else "",
         qa=qa_view(state, now) if item.item.kind == "qa" and not ended else None,
+        join=join,
     )
 
 
@@ -336,6 +340,7 @@ def qa_view(state: MeetingState, now: Stamp) -> QAView:
             asked=len(asked), follow=follow, left=total - len(drawn), total=total
         ),
         phones=_phones_waiting(len(accepted(qa))),
+        pending=_phones_pending(sum(1 for p in qa.proposals.values() if p.status == "proposed")),
     )
 
 
@@ -344,6 +349,13 @@ def _phones_waiting(n: int) -> str:
         return ""
     return ngettext("{n} phone question accepted: press m to put it to the room",
                          "{n} phone questions accepted: press m to put one to the room", n).format(n=n)
+
+
+def _phones_pending(n: int) -> str:
+    if not n:
+        return ""
+    return ngettext("{n} question from phones waits for a decision on the desk page",
+                    "{n} questions from phones wait for a decision on the desk page", n).format(n=n)
 
 
 def _answering(state: MeetingState, question: Question, mode: str) -> str:

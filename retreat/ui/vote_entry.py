@@ -405,7 +405,7 @@ class VoteDesk:
     def frame(self, view: View, options: StageOptions) -> RenderableType:
         from retreat.ui.stage import frame
 
-        if view.vote is None or view.overview is not None:
+        if view.vote is None or view.overview is not None or view.join:
             return frame(view, options)
         from retreat.ui.vote_stage import VoteStage
 

@@ -22,6 +22,7 @@ from rich.text import Text
 
 from retreat.i18n import _
 from retreat.ui.cjkwrap import CJKText
+from retreat.ui.qr import qr_lines
 from retreat.ui.stage import DIGIT_STYLES, FLASH_SCREEN, StageOptions, digit_lines
 from retreat.ui.vote_view import ELECTED, OUT, TIED, TOP, WINNER, Bar, Outcome, VoteView
 
@@ -34,6 +35,11 @@ Lines = list[list[Segment]]
 BAR_STYLES = {WINNER: "bold green", ELECTED: "green", TOP: "bold", TIED: "bold yellow", OUT: "dim", "": ""}
 MARKS = {WINNER: "*", ELECTED: "*", TOP: "+", TIED: "=", OUT: " ", "": " "}
 MIN_DIGIT_ROWS = 5
+# The phones' QR code stands beside the board from this many columns, when the board keeps
+# BOARD_MIN_WIDTH of them (two columns of candidates) and the code fits the rows.
+QR_MIN_WIDTH = 110
+BOARD_MIN_WIDTH = 70
+QR_GAP = 2
 # Curly quotes are ambiguous width; with --ascii they become straight ones on screen.
 _ASCII_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'", "\u00b7": "|"})
 
@@ -105,15 +111,18 @@ class VoteStage:
         text.append(self.vote.total, style="bold")
         return text
 
-    def _phones(self, width: int) -> list[Text]:
-        """With --participate: where phones go, on one line (the short form if the long one is cut)."""
+    def _phones(self, width: int, hint: bool = True) -> list[Text]:
+        """With --participate: where phones go, on one line: the long form, the PIN and the hint
+        that j shows the QR code, as much of it as fits (the hint first goes, then the long form)."""
         url = self.options.phones
         if not url:
             return []
-        line = _("Phones: connect to this network and open {url}").format(url=url)
-        if cell_len(line) > width:
-            label = _("Phones")
-            line = f"{label}: {url}"
+        long = _("Phones: connect to this network and open {url}").format(url=url)
+        short = "{label}: {url}".format(label=_("Phones"), url=url)
+        pin = "   " + _("PIN {pin}").format(pin=self.options.pin) if self.options.pin else ""
+        more = "   " + _("j: QR code") if hint else ""
+        tries = (long + pin + more, short + pin + more, long + pin, short + pin)
+        line = next((t for t in tries if cell_len(self._t(t)) <= width), short + pin)
         return [Text(self._t(line), style="bold", no_wrap=True, overflow="crop")]
 
     def _entry(self, width: int) -> list[Text]:
@@ -134,6 +143,8 @@ class VoteStage:
 
     def _help(self, width: int) -> Text:
         keys = self.vote.keys
+        if self.options.phones and self.vote.entry is None and keys:  # j: the join screen, before q
+            keys = (*keys[:-1], ("j", _("phone QR")), keys[-1])
         line = ""
         for labelled in range(len(keys), -1, -1):  # labels go from the end first
             line = "  ".join(f"{k} {label}" if i < labelled else k for i, (k, label) in enumerate(keys))
@@ -220,8 +231,10 @@ class VoteStage:
         height = options.height if options.height is not None else console.height
         margin = 1 if width >= 30 else 0
         inner = max(1, width - 2 * margin)
-        board = self.vote.outcome is None
-        body = self._board(console, options, inner, height) if board else self._result(console, options, inner, height)
+        if self.vote.outcome is not None:
+            body = self._result(console, options, inner, height)
+        else:
+            body = self._board_with_qr(console, options, inner, height) or self._board(console, options, inner, height)
         pad = [Segment(" " * margin)] if margin else []
         lines = [[*pad, *line, *pad] for line in body[:height]]
         lines += [[Segment(" " * width)]] * (height - len(lines))
@@ -246,10 +259,11 @@ class VoteStage:
             used += len(lines)
         return chosen
 
-    def _board(self, console: Console, options: ConsoleOptions, width: int, height: int) -> Lines:
+    def _board(self, console: Console, options: ConsoleOptions, width: int, height: int, qr: bool = False) -> Lines:
         priority = ("header", "help", "entry", "message", "choices", "groups", "phones", "title", "status", "report",
                     "rule")
         sections = self._sections(width, clock_in_header=False)
+        sections["phones"] = list(self._phones(width, hint=not qr))
         essential = ("header", "help", "entry", "message")
         room = height - sum(len(self._render(console, options, sections.get(n, []), width)) for n in essential)
         sections["choices"] = list(self._choices(width, room))
@@ -274,6 +288,29 @@ class VoteStage:
         middle += _blank(width, spare - len(middle))
         return [*top, *middle, *bottom]
 
+    def _board_with_qr(self, console: Console, options: ConsoleOptions, width: int, height: int) -> Lines | None:
+        """The board beside the phones' QR code (and the PIN), when the terminal is wide enough that
+        the candidates keep a board of `BOARD_MIN_WIDTH` columns; None when it is not."""
+        url = self.options.qr_url
+        if not self.options.phones or not url or width < QR_MIN_WIDTH - 2:
+            return None
+        caption = [_("Scan to vote from your phone")]
+        if self.options.pin:
+            caption.append(_("PIN {pin}").format(pin=self.options.pin))
+        board_width = max(BOARD_MIN_WIDTH, width * 3 // 5)
+        color = console.color_system is not None and not console.no_color
+        qr = qr_lines(url, width - board_width - QR_GAP, height - 1 - len(caption), ascii=self.options.ascii,
+                      color=color)
+        if qr is None:
+            return None
+        qr_width = sum(cell_len(seg.text) for seg in qr[0])
+        board = self._board(console, options, width - qr_width - QR_GAP, height, qr=True)
+        gap = Segment(" " * QR_GAP)
+        column: Lines = [[Segment(" " * qr_width)], *([*line] for line in qr)]
+        column += [[Segment(_centre(self._t(line), qr_width), Style(bold=True))] for line in caption]
+        column += _blank(qr_width, height - len(column))
+        return [[*left, gap, *right] for left, right in zip(board, column, strict=False)]
+
     def _result(self, console: Console, options: ConsoleOptions, width: int, height: int) -> Lines:
         priority = ("header", "help", "entry", "chosen", "message", "bars", "tie", "measure", "title", "notes")
         sections = self._sections(width, clock_in_header=True)
@@ -293,6 +330,12 @@ class VoteStage:
         for line in self.frame_lines(console, options):
             yield from line
             yield Segment.line()
+
+
+def _centre(text: str, width: int) -> str:
+    text = _cell(text, width) if cell_len(text) > width else text
+    left = (width - cell_len(text)) // 2
+    return " " * left + text + " " * (width - left - cell_len(text))
 
 
 def _blank(width: int, n: int) -> Lines:
