@@ -144,7 +144,8 @@ def _stage(agenda: object, path: Path, resume: bool, no_sound: bool, ascii: bool
 
                 phones = serve(stage_session, web, console)
                 # The stage's footer and the vote board show where phones go.
-                options = StageOptions(ascii=ascii, session_path=str(path), phones=phones.url)
+                options = StageOptions(ascii=ascii, session_path=str(path), phones=phones.url,
+                                       join_url=phones.join_url, pin=phones.pin)
             with KeyReader() as reader:
                 keys = reader if phones is None else phones.hold(reader)
                 try:
