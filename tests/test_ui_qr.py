@@ -341,15 +341,23 @@ def shown(screen: object) -> list[str]:
     return [type(f).__name__ for f in screen.frames]  # type: ignore[attr-defined]
 
 
-def test_j_toggles_the_join_screen_and_esc_closes_it(drive) -> None:
-    loop, screen, _alarm = drive("j", 1, "j", 1, "j", 1, "\x1b", 1, "o", "j", 1)
+def test_j_toggles_the_join_screen(drive) -> None:
+    loop, screen, _alarm = drive("j", 1, "j", 1, "j", 1, "o", 1, "j", 1)
     names = shown(screen)
-    assert names[0] == "Stage"
-    # j on, j off, j on, Esc off, o (overview), j: the join screen replaces the overview
+    # j on, j off, j on, o (the overview replaces it), j: the join screen replaces the overview
     changes = [name for i, name in enumerate(names) if i == 0 or names[i - 1] != name]
-    assert changes == ["Stage", "JoinScreen", "Stage", "JoinScreen", "Stage", "Overview", "JoinScreen"]
+    assert changes == ["Stage", "JoinScreen", "Stage", "JoinScreen", "Overview", "JoinScreen"]
     assert loop.join and not loop.overview
     assert "j phone QR" in screen.text(0)  # the stage's key line offers it
+
+
+def test_esc_closes_the_join_screen_and_is_otherwise_no_command(vs: Session) -> None:
+    desk = Desk(vs)
+    join_screen(desk, PHONES)
+    desk.type("escape")
+    assert not desk.loop.join and "Join from your phone" not in desk.screen(120, 40)
+    desk.type("escape")
+    assert not desk.loop.join and desk.loop.desk.mode == "board"
 
 
 def test_the_alarm_takes_over_from_the_join_screen(drive, session: Session) -> None:
