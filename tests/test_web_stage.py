@@ -143,6 +143,7 @@ def test_d_draws_an_accepted_phone_question_like_an_asker_and_k_puts_it(drive, q
     assert p.asked == ["Which department answers?"]  # the question is the one drawn
     drawn = next(t for t in texts if "A question from a phone" in t)
     assert PHONE_Q in drawn and "Press k to put this phone question" in drawn
+    assert "Drawn: A question from a phone" in drawn and "Asker " not in drawn
     q = qs.state.qa.questions[1]
     assert (q.proposal, q.department, q.text) == (1, "sgo", PHONE_Q)
     assert qs.state.qa.drawn_phone == {}

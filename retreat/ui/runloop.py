@@ -403,7 +403,8 @@ class RunLoop:
         elif cmd is Cmd.SILENCE:
             self.say(_("Alarm silenced"))
         elif cmd is Cmd.DRAW and events:
-            self.say(_("Drawn: {asker}").format(asker=events[-1].data.get("asker", "")))
+            asker = events[-1].data.get("asker") or _("A question from a phone")
+            self.say(_("Drawn: {asker}").format(asker=asker))
         elif cmd in (Cmd.ASK, Cmd.ANSWER, Cmd.EDIT_QUESTION, Cmd.WITHDRAW_QUESTION) and events:
             self.say(_(_SAVED[cmd]).format(n=events[-1].data.get("qid", "")))
         elif self._message and self._message_until is not None:

@@ -325,7 +325,7 @@ def qa_view(state: MeetingState, now: Stamp) -> QAView:
         mode=mode,
         asker=asker,
         area=current.area if current else areas.get(asker, ""),
-        ordinal=_("Asker {n} of {total}").format(n=len(drawn), total=total) if drawn else "",
+        ordinal=_("Asker {n} of {total}").format(n=len(drawn), total=total) if drawn and not phone else "",
         question=(_("Question {n}: {text}").format(n=current.qid, text=current.text) if current
                   else phone.text if phone else ""),
         answering=_answering(state, current, mode) if current else "",
