@@ -20,7 +20,7 @@ from retreat.i18n import _, ngettext
 from retreat.ui.bigdigits import FONTS, render_lines, supported
 from retreat.ui.cjkwrap import wrap
 from retreat.ui.qr import draw, fit_scale, size
-from retreat.ui.stage import FLASH_SCREEN, StageOptions
+from retreat.ui.stage import StageOptions, flashed
 
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderResult
@@ -92,8 +92,7 @@ class JoinScreen:
         lines = [[*pad, *line, *pad] for line in lines]
         lines += [[Segment(" " * width)]] * (height - len(lines))
         if v.flash:  # the code keeps its own colours: its segments set both
-            screen = Style.parse(FLASH_SCREEN)
-            lines = [list(Segment.apply_style(line, screen)) for line in lines]
+            lines = flashed(lines)
         return lines
 
     def _t(self, text: str) -> str:

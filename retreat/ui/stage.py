@@ -132,6 +132,27 @@ def digit_lines(
     ]
 
 
+def flashed(lines: list[list[Segment]]) -> list[list[Segment]]:
+    """`lines` under the overtime flash: each segment's own style wins over the flash's. A segment
+    that sets both its colours (the QR code's black and white) stays as it is: nothing of the
+    flash would show on it. One style addition per distinct style, not per segment."""
+    screen = Style.parse(FLASH_SCREEN)
+    added: dict[Style | None, Style] = {}
+
+    def flash(seg: Segment) -> Segment:
+        style = seg.style
+        if seg.control:
+            return Segment(seg.text, None, seg.control)
+        if style is not None and style.color is not None and style.bgcolor is not None:
+            return seg
+        done = added.get(style)
+        if done is None:
+            done = added[style] = screen + style if style is not None else screen
+        return Segment(seg.text, done)
+
+    return [[flash(seg) for seg in line] for line in lines]
+
+
 def _overflow(ascii: bool) -> OverflowMethod:
     return "crop" if ascii else "ellipsis"  # the ellipsis character has ambiguous width
 
@@ -272,8 +293,7 @@ class Stage:
         lines = [[*pad, *line, *pad] for line in body]
         lines += [[Segment(" " * width)]] * (height - len(lines))
         if flash:
-            screen = Style.parse(FLASH_SCREEN)
-            lines = [list(Segment.apply_style(line, screen)) for line in lines]
+            lines = flashed(lines)
         return lines
 
     def _middle(self, console: Console, options: ConsoleOptions, rows: int, width: int) -> Lines:

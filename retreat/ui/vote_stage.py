@@ -23,7 +23,7 @@ from rich.text import Text
 from retreat.i18n import _
 from retreat.ui.cjkwrap import CJKText
 from retreat.ui.qr import qr_lines
-from retreat.ui.stage import DIGIT_STYLES, FLASH_SCREEN, StageOptions, digit_lines
+from retreat.ui.stage import DIGIT_STYLES, StageOptions, digit_lines, flashed
 from retreat.ui.vote_view import ELECTED, OUT, TIED, TOP, WINNER, Bar, Outcome, VoteView
 
 if TYPE_CHECKING:
@@ -239,8 +239,7 @@ class VoteStage:
         lines = [[*pad, *line, *pad] for line in body[:height]]
         lines += [[Segment(" " * width)]] * (height - len(lines))
         if self.view.flash:
-            screen = Style.parse(FLASH_SCREEN)
-            lines = [list(Segment.apply_style(line, screen)) for line in lines]
+            lines = flashed(lines)
         return lines
 
     def _render(self, console: Console, options: ConsoleOptions, parts: list[RenderableType], width: int) -> Lines:
