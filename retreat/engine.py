@@ -476,7 +476,10 @@ def apply(state: MeetingState, event: Event) -> None:
     if kind is EventKind.MEETING_OPENED:
         state.opened_at = stamp.at
     elif kind is EventKind.PROCESS_STARTED:
-        if state.runs and state.last is not None:
+        # Only a meeting under way can be interrupted: a session made the day before (to
+        # print phone codes) and resumed in the morning was not "down" overnight.
+        under_way = any(s.started_at is not None for s in state.items) and state.ended_at is None
+        if state.runs and state.last is not None and under_way:
             state.downtime.append((state.last.at, stamp.at))
         state.runs.append(stamp)
     elif kind is EventKind.CURRENT_CHANGED:

@@ -122,3 +122,21 @@ def test_resume_refuses_a_file_that_is_not_a_session(tmp_path: Path, clock: Fake
 
 def test_default_path_is_the_agenda_stem_in_the_current_folder() -> None:
     assert default_path("agendas/2026-retreat.yaml") == Path("2026-retreat.retreat")
+
+
+def test_a_session_made_the_day_before_was_not_interrupted_overnight(
+    tmp_path: Path, short_agenda: Agenda, clock: FakeClock
+) -> None:
+    """Made the evening before (to print phone codes), resumed in the morning: no downtime.
+    Once an item has started, a stop and a restart are an interruption again."""
+    path = tmp_path / "early.retreat"
+    Session.create(path, short_agenda, clock).close()
+    clock.advance(15 * 3600)
+    with Session.resume(path, clock) as s:
+        s.handle(Cmd.START)
+        clock.advance(60)
+    assert load(path).state.downtime == []
+    clock.advance(300)
+    with Session.resume(path, clock):
+        pass
+    assert [round(b - a) for a, b in load(path).state.downtime] == [360]  # since the last event (an upper bound)
