@@ -114,3 +114,21 @@ def test_demo_participate_serves_the_demo_vote_until_stopped(tmp_path: Path, mon
     worker.join(30)
     assert result and result[0][1] == 1
     assert load(result[0][0]).state.votes[form["vote"]].counted[0].source == "phone"
+
+
+def test_codes_before_the_meeting_create_the_session_from_the_agenda(tmp_path: Path) -> None:
+    session, out = tmp_path / "m.retreat", tmp_path / "codes.html"
+    bad = runner.invoke(app, ["codes", str(session), "--agenda", str(DATA / "vote.yaml"), "--group", "nope",
+                              "-o", str(out)])
+    assert bad.exit_code == 2 and not session.exists()  # nothing made from a refused command
+    result = runner.invoke(app, ["codes", str(session), "--agenda", str(DATA / "vote.yaml"), "-n", "5", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    state = load(session).state
+    assert len(state.codes.groups) == 5 and not any(s.started_at for s in state.items)
+    again = runner.invoke(app, ["codes", str(session), "--agenda", str(DATA / "vote.yaml"), "-n", "3", "-o", str(out)])
+    assert again.exit_code == 0 and len(load(session).state.codes.groups) == 8  # added to, not replaced
+
+
+def test_codes_for_a_session_that_does_not_exist_say_how_to_make_one(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["codes", str(tmp_path / "none.retreat"), "-o", str(tmp_path / "c.html")])
+    assert result.exit_code == 2 and "--agenda" in result.stderr

@@ -25,6 +25,11 @@ def codes(
     revoke: Annotated[
         list[str] | None, typer.Option("--revoke", help="Revoke a code (lost or misused); repeatable.")
     ] = None,
+    agenda: Annotated[
+        Path | None,
+        typer.Option("--agenda", help="Create SESSION from this agenda if it does not exist yet (codes printed "
+                                      "before the meeting; then: retreat run AGENDA --session SESSION --resume)."),
+    ] = None,
 ) -> None:
     """Print one-time codes for joining from phones (retreat run --participate).
 
@@ -42,6 +47,14 @@ def codes(
     from retreat.session import load, record
     from retreat.ui.files import write_text
 
+    if agenda is not None and not session.exists() and not revoke:
+        _create(session, agenda, group)
+    elif not session.exists():
+        from retreat.errors import UsageError
+        from retreat.i18n import _
+
+        raise UsageError(_("{path}: no such session file; to print codes before the meeting, make it from the "
+                           "agenda: retreat codes {path} --agenda AGENDA.yaml -n 60").format(path=session))
     existing = load(session)
     i18n.set_language(existing.agenda.language)
     _ = i18n._
@@ -64,6 +77,23 @@ def codes(
     write_text(output, slips_page(existing.agenda.meeting.title, existing.agenda.language, fresh, group_name))
     typer.echo(_("{n} codes stored (hashed) in {session}; slips to print: {out}").format(
         n=count, session=session, out=output))
+
+
+def _create(session: Path, agenda_file: Path, group: str | None) -> None:
+    """A session made ahead of the meeting: nothing is started, nothing counts as downtime."""
+    from retreat import agenda as agenda_mod
+    from retreat import i18n
+    from retreat.clock import MonotonicClock
+    from retreat.errors import UsageError
+    from retreat.session import Session
+
+    agenda = agenda_mod.load(agenda_file)  # a bad agenda is reported before anything is created
+    if group is not None and group not in {g.id for g in agenda.groups}:
+        i18n.set_language(agenda.language)
+        names = ", ".join(g.id for g in agenda.groups) or "-"
+        raise UsageError(i18n._('"{group}" is not a working group of this meeting; one of: {names}').format(
+            group=group, names=names))
+    Session.create(session, agenda, MonotonicClock()).close()
 
 
 def new_code() -> str:
