@@ -227,7 +227,8 @@ class RunLoop:
             self.command(cmd, value)
         else:
             self.say(_("Keys: space start/pause, n next, p back, + and - a minute, a silence, "
-                       "t tick a point, o overview, q quit; on Q&A items d k r e w m, on votes b u i v."))  # fmt: skip
+                       "t tick a point, o overview, j phones' QR code, q quit; on Q&A items d k r e w m, "
+                       "on votes b u i v."))  # fmt: skip
         return None
 
     def on_join_key(self, key: str) -> None:
