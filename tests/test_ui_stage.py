@@ -184,3 +184,14 @@ def test_diff_screen_sends_only_changed_lines(session, clock):
     clock.advance(1)
     changed = paint()
     assert 0 < changed <= 12  # the digit rows that differ and the progress line
+
+
+def test_the_stage_console_measures_the_terminal_not_an_exported_columns(monkeypatch) -> None:
+    from rich.console import Console as RichConsole
+
+    from retreat.ui.screen import stage_console
+
+    monkeypatch.setenv("COLUMNS", "33")
+    monkeypatch.setenv("LINES", "7")
+    assert RichConsole().size == (33, 7)  # what Rich would believe for good
+    assert stage_console().size != (33, 7)

@@ -33,12 +33,12 @@ def alarm_test(
     ),
 ) -> None:
     """Try the alarm before the meeting: terminal bell, tone and the red overtime flash."""
-    from rich.console import Console
 
     from retreat.i18n import _
     from retreat.ui.alarm import Alarm
+    from retreat.ui.screen import stage_console
 
-    console = Console(highlight=False)
+    console = stage_console()
     on_terminal = sys.stdout.isatty()
     alarm = Alarm.detect(sound=not no_sound, bell=console.bell if on_terminal else None)
     typer.echo(_("Alarm test"))

@@ -114,7 +114,6 @@ def _run(
 
 def _stage(agenda: object, path: Path, resume: bool, no_sound: bool, ascii: bool, lang: str | None,
            web: tuple[str, int] | None = None) -> str:
-    from rich.console import Console
 
     from retreat import i18n
     from retreat.agenda import Agenda
@@ -134,7 +133,9 @@ def _stage(agenda: object, path: Path, resume: bool, no_sound: bool, ascii: bool
         if lang is None:
             i18n.set_language(stage_session.agenda.language)
     with stage_session:
-        console = Console(highlight=False)
+        from retreat.ui.screen import stage_console
+
+        console = stage_console()
         alarm = Alarm.detect(sound=not no_sound, bell=console.bell)
         options = StageOptions(ascii=ascii, session_path=str(path))
         phones = None

@@ -92,3 +92,16 @@ class DiffScreen:
             file.write(data)
             file.flush()
         return len(out)
+
+
+def stage_console() -> Console:
+    """The console of a full-screen view: it measures the terminal itself, on every frame.
+
+    Rich takes an exported COLUMNS/LINES as the terminal's size for good; a full-screen
+    stage must follow the real window (a resize, a projector's resolution) instead."""
+    import os
+
+    from rich.console import Console
+
+    environ = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    return Console(highlight=False, _environ=environ)
