@@ -98,3 +98,20 @@ def test_a_wrong_pin_is_refused_and_guessing_is_rate_limited(ps: Session, ticks:
 def test_codes_do_not_open_a_pin_meeting(ps: Session, ticks: Ticks) -> None:
     with phone(ps, ticks) as c:
         assert tr("That PIN is not right. Check the screen and try again.") in join(c, "AAAA2222")
+
+
+def test_a_phone_can_read_the_pages_in_the_other_language(ps: Session, ticks: Ticks) -> None:
+    with phone(ps, ticks) as c:
+        page = c.get(f"/?pin={PIN}").text
+        assert tr("Type the PIN shown on the screen.") in page and 'href="/lang?to=en"' in page
+        back = c.get("/lang?to=en", headers={"referer": f"http://testserver/?pin={PIN}"})
+        assert "Type the PIN shown on the screen." in back.text and f'value="{PIN}"' in back.text  # same page
+        assert 'href="/lang?to=zh-CN"' in back.text and "中文" in back.text
+        join(c)
+        assert "Your ranking" in c.get("/vote").text  # the choice stays with the phone
+        assert "民生实事推荐" in c.get("/vote").text  # the agenda's words are the agenda's
+        away = c.get("/lang?to=zh-CN", headers={"referer": "http://elsewhere.example/phish"}, follow_redirects=False)
+        assert away.headers["location"] == "/"  # never sent off the laptop
+        assert tr("Your ranking") in c.get("/vote").text
+        c.get("/lang?to=xx")
+        assert tr("Your ranking") in c.get("/vote").text

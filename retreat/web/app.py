@@ -15,10 +15,11 @@ import json
 import secrets
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -42,7 +43,8 @@ MAX_FAILS_PER_CLIENT = 5  # wrong codes per address per window
 MAX_FAILS_TOTAL = 60  # wrong codes from everyone per window (slows a room-wide guessing attempt)
 FAIL_WINDOW = 60.0  # seconds
 T = TypeVar("T")
-PHONE_COOKIE, CSRF_COOKIE = "rt_phone", "rt_csrf"
+PHONE_COOKIE, CSRF_COOKIE, LANG_COOKIE = "rt_phone", "rt_csrf", "rt_lang"
+LANGUAGES = ("zh-CN", "en")
 PHONES = "phones"  # scratch space: sha256(cookie) -> {code, group, csrf}
 
 
@@ -110,8 +112,19 @@ def create_app(gate: Gate, *, clock: Callable[[], float] = time.monotonic, desk_
     part = Participation(gate, clock=clock)
     if desk_token:
         part.desk_token = desk_token
-    lang = gate.session.agenda.language
-    t = translator(lang).gettext
+    speaking: ContextVar[str] = ContextVar("speaking", default=gate.session.agenda.language)
+
+    def t(message: str) -> str:
+        """In the language this phone chose (the meeting's, unless it switched)."""
+        return translator(speaking.get()).gettext(message)
+
+    def speaks(endpoint: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
+        async def wrapped(request: Request) -> Response:
+            chosen = request.cookies.get(LANG_COOKIE, "")
+            if chosen in LANGUAGES:
+                speaking.set(chosen)
+            return await endpoint(request)
+        return wrapped
     meeting = gate.session.agenda.meeting.title
     by_pin = gate.session.agenda.meeting.join == "pin"
 
@@ -125,7 +138,7 @@ def create_app(gate: Gate, *, clock: Callable[[], float] = time.monotonic, desk_
                                                    "script-src 'unsafe-inline'; form-action 'self'"})
 
     def refuse(status: int, title: str, message: str) -> HTMLResponse:
-        return html(pages.refusal(t, lang, title, message), status)
+        return html(pages.refusal(t, speaking.get(), title, message), status)
 
     async def form(request: Request) -> dict[str, str] | None:
         body = b""
@@ -167,7 +180,7 @@ def create_app(gate: Gate, *, clock: Callable[[], float] = time.monotonic, desk_
         if phone is None:
             csrf = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(16)
             typed = "".join(ch for ch in request.query_params.get("pin", "")[:12] if ch.isdigit())
-            response = html(pages.join(t, lang, meeting, csrf, pin=by_pin, typed=typed))
+            response = html(pages.join(t, speaking.get(), meeting, csrf, pin=by_pin, typed=typed))
             response.set_cookie(CSRF_COOKIE, csrf, httponly=True, samesite="strict")
             return response
         try:
@@ -175,7 +188,7 @@ def create_app(gate: Gate, *, clock: Callable[[], float] = time.monotonic, desk_
         except Busy:
             return busy()
         notice = t("You have joined.") if request.query_params.get("joined") else ""
-        return html(pages.home(t, lang, meeting, title, notice))
+        return html(pages.home(t, speaking.get(), meeting, title, notice))
 
     async def join(request: Request) -> Response:
         data = await form(request)
@@ -212,7 +225,7 @@ def create_app(gate: Gate, *, clock: Callable[[], float] = time.monotonic, desk_
             part.failed(client)
             wrong = t("That PIN is not right. Check the screen and try again.") if by_pin else \
                 t("That code is not valid. Check it and try again.")
-            return html(pages.join(t, lang, meeting, csrf, wrong, pin=by_pin), 403)
+            return html(pages.join(t, speaking.get(), meeting, csrf, wrong, pin=by_pin), 403)
         response = RedirectResponse("/?joined=1", 303)
         response.set_cookie(PHONE_COOKIE, token, httponly=True, samesite="strict")
         return response
@@ -245,7 +258,7 @@ def create_app(gate: Gate, *, clock: Callable[[], float] = time.monotonic, desk_
         if mine is not None and groups:  # a change keeps the ballot's group: offer only that one
             groups = [(g, name) for g, name in groups if g == mine.group]
         return html(pages.ballot(
-            t, lang, title=session.state.item.item.title, vote_key=vote.key,
+            t, speaking.get(), title=session.state.item.item.title, vote_key=vote.key,
             titles=vote.titles, ranking=ranking, ranks=vote.ranks, csrf=phone.csrf,
             key=secrets.token_urlsafe(12), groups=groups, received=received and mine is not None, error=error,
         ), status)
@@ -317,7 +330,7 @@ def create_app(gate: Gate, *, clock: Callable[[], float] = time.monotonic, desk_
         if phone is None:
             return rejoin()
         received = request.query_params.get("received") == "1"
-        return html(pages.ask(t, lang, csrf=phone.csrf, key=secrets.token_urlsafe(12), received=received))
+        return html(pages.ask(t, speaking.get(), csrf=phone.csrf, key=secrets.token_urlsafe(12), received=received))
 
     async def ask_submit(request: Request) -> Response:
         checked = await posted(request)
@@ -332,7 +345,7 @@ def create_app(gate: Gate, *, clock: Callable[[], float] = time.monotonic, desk_
         except Busy:
             return busy()
         except CommandRefused as e:
-            return html(pages.ask(t, lang, csrf=phone.csrf, key=secrets.token_urlsafe(12), received=False,
+            return html(pages.ask(t, speaking.get(), csrf=phone.csrf, key=secrets.token_urlsafe(12), received=False,
                                   error=str(e)), 422)
         return RedirectResponse("/ask?received=1", 303)
 
@@ -341,7 +354,7 @@ def create_app(gate: Gate, *, clock: Callable[[], float] = time.monotonic, desk_
 
     async def _desk_page() -> Response:
         rows = await locked(lambda s: [(p.pid, p.text, p.status) for p in s.state.qa.proposals.values()])
-        return html(pages.desk(t, lang, token=part.desk_token, csrf=part.desk_csrf, proposals=rows))
+        return html(pages.desk(t, speaking.get(), token=part.desk_token, csrf=part.desk_csrf, proposals=rows))
 
     async def desk_page(request: Request) -> Response:
         if not _desk_allowed(request):
@@ -377,11 +390,22 @@ def create_app(gate: Gate, *, clock: Callable[[], float] = time.monotonic, desk_
             return refuse(422, t("Refused"), str(e))
         return RedirectResponse(f"/desk?t={part.desk_token}", 303)
 
+    async def switch(request: Request) -> Response:
+        """A phone reads the pages in the other language; back to the page it came from."""
+        chosen = request.query_params.get("to", "")
+        back = urlsplit(request.headers.get("referer", ""))
+        here = back.path if back.netloc == request.url.netloc and back.path.startswith("/") else "/"
+        response = RedirectResponse(here + (f"?{back.query}" if back.query and here == back.path else ""), 303)
+        if chosen in LANGUAGES:
+            response.set_cookie(LANG_COOKIE, chosen, httponly=True, samesite="strict")
+        return response
+
     app = Starlette(routes=[
-        Route("/", index), Route("/join", join, methods=["POST"]),
-        Route("/vote", vote_page), Route("/vote", vote_submit, methods=["POST"]),
-        Route("/ask", ask_page), Route("/ask", ask_submit, methods=["POST"]),
-        Route("/desk", desk_page), Route("/desk", desk_submit, methods=["POST"]),
+        Route("/", speaks(index)), Route("/join", speaks(join), methods=["POST"]),
+        Route("/vote", speaks(vote_page)), Route("/vote", speaks(vote_submit), methods=["POST"]),
+        Route("/ask", speaks(ask_page)), Route("/ask", speaks(ask_submit), methods=["POST"]),
+        Route("/desk", speaks(desk_page)), Route("/desk", speaks(desk_submit), methods=["POST"]),
+        Route("/lang", switch),
     ])
     app.state.participation = part
     return app

@@ -48,8 +48,14 @@ def page(lang: str, title: str, body: str, script: str = "") -> str:
     return (
         f'<!doctype html><html lang="{escape(lang)}"><head><meta charset="utf-8">'
         f'<meta name="viewport" content="width=device-width,initial-scale=1">'
-        f"<title>{escape(title)}</title><style>{CSS}</style></head><body>{body}{js}</body></html>"
+        f"<title>{escape(title)}</title><style>{CSS}</style></head><body>{body}{switch(lang)}{js}</body></html>"
     )
+
+
+def switch(lang: str) -> str:
+    """The other language, named in itself: a phone whose owner reads it better."""
+    to, name = ("en", "English") if lang == "zh-CN" else ("zh-CN", "中文")
+    return f'<p class="small lang"><a href="/lang?to={to}" hreflang="{to}" lang="{to}">{name}</a></p>'
 
 
 def hidden(**fields: str) -> str:
