@@ -82,7 +82,7 @@ def join(t: Tr, lang: str, meeting: str, csrf: str, error: str = "", *, pin: boo
 
 def home(t: Tr, lang: str, meeting: str, vote_title: str | None, notice: str = "") -> str:
     note = f'<div class="card ok">{escape(notice)}</div>' if notice else ""
-    vote = (f'<a class="btn primary" href=/vote>{escape(t("Vote"))}: {escape(vote_title)}</a>' if vote_title
+    vote = (f'<a class="btn primary" href=/vote>{escape(t("Vote: {title}").format(title=vote_title))}</a>' if vote_title
             else f'<p class=small>{escape(t("No vote is open just now."))}</p>')
     return page(lang, meeting, (
         f"<h1>{escape(meeting)}</h1>{note}<div class=card>{vote}"
