@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import Ticks
 from starlette.testclient import TestClient
 
 from retreat import agenda as agenda_mod
@@ -25,16 +26,6 @@ CODES = ["AAAA2222", "BBBB3333", "CCCC4444"]
 SALT = "test-salt"
 
 
-class Ticks:
-    """A hand-advanced clock for the rate limiter: no real sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
 def vs(tmp_path: Path, clock: FakeClock) -> Iterator[Session]:
     s = Session.create(tmp_path / "v.retreat", agenda_mod.load(VOTE_AGENDA), clock)
@@ -43,11 +34,6 @@ def vs(tmp_path: Path, clock: FakeClock) -> Iterator[Session]:
     s.handle(Cmd.START)
     yield s
     s.close()
-
-
-@pytest.fixture
-def ticks() -> Ticks:
-    return Ticks()
 
 
 @pytest.fixture

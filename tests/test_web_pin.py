@@ -6,7 +6,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import Ticks
 from starlette.testclient import TestClient
+from test_web_app import VOTE_AGENDA, ballot_form, field
 
 from retreat import agenda as agenda_mod
 from retreat.clock import FakeClock
@@ -16,7 +18,6 @@ from retreat.i18n import translator
 from retreat.session import Session
 from retreat.web.app import create_app
 from retreat.web.gate import Gate
-from tests.test_web_app import VOTE_AGENDA, Ticks, ballot_form, field
 
 tr = translator("zh-CN").gettext
 PIN = "482913"
@@ -34,11 +35,6 @@ def ps(tmp_path: Path, clock: FakeClock) -> Iterator[Session]:
     s.handle(Cmd.START)
     yield s
     s.close()
-
-
-@pytest.fixture
-def ticks() -> Ticks:
-    return Ticks()
 
 
 def phone(session: Session, ticks: Ticks) -> TestClient:
