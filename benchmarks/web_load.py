@@ -1,7 +1,10 @@
 """Load on the phone server, on loopback only: 300 phones submit ballots at once, the server
 is killed mid-load and restarted (the session resumed), and every phone resubmits.
 
-Checks that every ballot is counted exactly once and reports submit latency (p50/p99).
+Checks that every ballot is counted exactly once and reports submit latency (p50/p99),
+against a baseline measured in the same run: the same server stack (uvicorn, Starlette,
+a worker thread behind one lock) doing only the irreducible work of a ballot, one durable
+SQLite insert (WAL, synchronous=FULL) and the redirect to a "received" page.
 Bounded: a fixed number of phones, a timeout on every request and on the whole run.
 
     .venv/bin/python benchmarks/web_load.py [--phones 300]
@@ -42,6 +45,72 @@ def serve(session_path: str, port: int) -> None:
     server = start(Gate(session), HOST, port)
     print("ready", server.port, flush=True)
     time.sleep(DEADLINE)
+
+
+def serve_baseline(db: str, port: int) -> None:
+    """The baseline server: one durable insert per POST, then 303 to a tiny page."""
+    import sqlite3
+
+    import uvicorn
+    from starlette.applications import Starlette
+    from starlette.concurrency import run_in_threadpool
+    from starlette.requests import Request
+    from starlette.responses import HTMLResponse, RedirectResponse, Response
+    from starlette.routing import Route
+
+    conn = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("CREATE TABLE IF NOT EXISTS ballots (data BLOB)")
+    lock = threading.Lock()
+
+    async def post(request: Request) -> Response:
+        body = await request.body()
+
+        def write() -> None:
+            with lock:
+                conn.execute("BEGIN IMMEDIATE")
+                conn.execute("INSERT INTO ballots(data) VALUES (?)", (body,))
+                conn.execute("COMMIT")
+
+        await run_in_threadpool(write)
+        return RedirectResponse("/done", 303)
+
+    async def done(_request: Request) -> Response:
+        return HTMLResponse("<p id=received>ok</p>")
+
+    app = Starlette(routes=[Route("/vote", post, methods=["POST"]), Route("/done", done)])
+    config = uvicorn.Config(app, host=HOST, port=port, log_level="warning", access_log=False, lifespan="off",
+                            limit_concurrency=400, timeout_keep_alive=5)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.02)
+    print("ready", server.servers[0].sockets[0].getsockname()[1], flush=True)
+    time.sleep(DEADLINE)
+
+
+def baseline(folder: Path, phones: list[Phone]) -> list[float]:
+    """Every phone POSTs a form of the same size as its ballot to the baseline server, all at once."""
+    proc = subprocess.Popen([sys.executable, __file__, "--baseline-serve", str(folder / "baseline.db"), "0"],
+                            stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    port = int(proc.stdout.readline().split()[1])
+    base = f"http://{HOST}:{port}"
+    body = {"csrf": "x" * 22, "key": "y" * 16, "vote": VOTE}
+    try:
+        with ThreadPoolExecutor(max_workers=len(phones)) as pool:
+            def one(p: Phone) -> float:
+                start = time.perf_counter()
+                status, page = p._open(base, "/vote", {**body, "ranking": p.ranking})
+                if status != 200 or "id=received" not in page:
+                    raise RuntimeError(f"baseline answered {status}")
+                return time.perf_counter() - start
+            return list(pool.map(one, phones))
+    finally:
+        proc.kill()
+        proc.wait(10)
 
 
 def prepare(folder: Path, phones: int) -> tuple[Path, list[str], int]:
@@ -137,9 +206,13 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--phones", type=int, default=300)
     parser.add_argument("--serve", nargs=2, metavar=("SESSION", "PORT"))
+    parser.add_argument("--baseline-serve", nargs=2, metavar=("DB", "PORT"))
     args = parser.parse_args()
     if args.serve:
         serve(args.serve[0], int(args.serve[1]))
+        return 0
+    if args.baseline_serve:
+        serve_baseline(args.baseline_serve[0], int(args.baseline_serve[1]))
         return 0
     phones_n = min(args.phones, 1000)
     rng = random.Random(2026)
@@ -149,6 +222,10 @@ def main() -> int:
         candidates, ranks = divmod(shape, 100)
         phones = [Phone(i, c, " ".join(str(n) for n in rng.sample(range(1, candidates + 1), rng.randint(1, ranks))))
                   for i, c in enumerate(codes)]
+        floor = baseline(Path(tmp), phones)
+        floor_p50, floor_p99 = statistics.median(floor), pct(floor, 0.99)
+        print(f"baseline ({phones_n} bare durable inserts behind one lock, same stack): "
+              f"p50 {floor_p50 * 1000:.1f} ms, p99 {floor_p99 * 1000:.1f} ms")
         proc, port = start_server(path, 0)
         base = f"http://{HOST}:{port}"
         with ThreadPoolExecutor(max_workers=phones_n) as pool:
@@ -179,7 +256,8 @@ def main() -> int:
                 f.result(timeout=DEADLINE)
             before_kill = sum(p.received for p in phones)
             print(f"round 1: {len(latencies)} submits received before the kill; "
-                  f"p50 {statistics.median(latencies) * 1000:.1f} ms, p99 {pct(latencies, 0.99) * 1000:.1f} ms")
+                  f"p50 {statistics.median(latencies) * 1000:.1f} ms, p99 {pct(latencies, 0.99) * 1000:.1f} ms "
+                  f"({statistics.median(latencies) / floor_p50:.2f}x the baseline's p50)")
             # Round 2: the laptop is back (session resumed); every phone, still joined (its
             # place survived in the session), resubmits the very same form (same idempotency
             # key), whether or not it was told "received".
@@ -196,7 +274,8 @@ def main() -> int:
             proc.kill()
             proc.wait(10)
         print(f"round 2: {len(again)} resubmits after the restart; "
-              f"p50 {statistics.median(again) * 1000:.1f} ms, p99 {pct(again, 0.99) * 1000:.1f} ms")
+              f"p50 {statistics.median(again) * 1000:.1f} ms, p99 {pct(again, 0.99) * 1000:.1f} ms "
+              f"({statistics.median(again) / floor_p50:.2f}x the baseline's p50)")
         from retreat.events import EventKind
         from retreat.session import load
         from retreat.store import Store

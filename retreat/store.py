@@ -169,6 +169,13 @@ class Store:
         except sqlite3.OperationalError:  # a file no phone server has used: no table
             return {}
 
+    def scratch_get(self, space: str, key: str) -> str | None:
+        try:
+            row = self._conn.execute("SELECT value FROM scratch WHERE space = ? AND key = ?", (space, key)).fetchone()
+        except sqlite3.OperationalError:
+            return None
+        return None if row is None else str(row[0])
+
     def put_scratch(self, space: str, key: str, value: str) -> None:
         """Durable before it returns, like an event."""
         try:

@@ -81,7 +81,7 @@ class Participation:
         if not token:
             return None
         if token not in self.phones:
-            stored = session.store.scratch(PHONES).get(cookie_key(token))
+            stored = session.store.scratch_get(PHONES, cookie_key(token))
             if stored is None:
                 return None
             self.phones[token] = Phone.load(stored)
@@ -249,7 +249,7 @@ def create_app(gate: Gate, *, clock: Callable[[], float] = time.monotonic, desk_
             return refusal
         if revoked(phone):
             return refuse(403, t("Refused"), t("This code has been revoked."))
-        bid = session.store.scratch(ballot_box.LINK_SPACE + vote.key).get(phone.code)
+        bid = session.store.scratch_get(ballot_box.LINK_SPACE + vote.key, phone.code)
         mine = ballot_box.find_ballot(vote, bid) if bid else None
         ranking = [vote.candidates.index(c) + 1 for c in mine.ranking] if mine else []
         if typed:
@@ -310,7 +310,7 @@ def create_app(gate: Gate, *, clock: Callable[[], float] = time.monotonic, desk_
         key = data.get("key", "")[:40]
         ranking = data.get("ranking", "")[:200]
         space = ballot_box.LINK_SPACE + vote.key
-        bid = session.store.scratch(space).get(phone.code) or secrets.token_hex(16)
+        bid = session.store.scratch_get(space, phone.code) or secrets.token_hex(16)
         try:
             if ballot_box.find_ballot(vote, bid) is None:
                 # The ballot and its owner's link are committed together: never one without the other.
