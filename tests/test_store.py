@@ -117,3 +117,33 @@ def test_application_id_marks_our_files(tmp_path: Path) -> None:
     assert conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
     conn.close()
     assert is_session(path)
+
+
+def test_an_append_decided_on_an_old_log_is_refused_whole(tmp_path: Path) -> None:
+    from retreat.errors import StaleLog
+
+    path = tmp_path / "s.retreat"
+    mine, theirs = new_store(path), Store.open(path)
+    seen = mine.last_seq()
+    theirs.append([Event(EventKind.NOTE_ADDED, Stamp(1.0, 1.0, 1), {"text": "from another terminal"})])
+    with pytest.raises(StaleLog):
+        mine.append([Event(EventKind.NOTE_ADDED, Stamp(2.0, 2.0, 1), {"text": "stale"})], after=seen,
+                     scratch=[("links:v", "code", "ballot")])
+    assert [e.data["text"] for e in mine.events(after=seen)] == ["from another terminal"]
+    assert mine.scratch("links:v") == {}  # the scratch rows went with the refused events
+    mine.append([Event(EventKind.NOTE_ADDED, Stamp(2.0, 2.0, 1), {"text": "decided again"})],
+                after=mine.last_seq(), scratch=[("links:v", "code", "ballot")])
+    assert mine.scratch_get("links:v", "code") == "ballot"
+    theirs.close()
+    mine.close()
+
+
+def test_a_dropped_scratch_space_is_gone_from_the_bytes(tmp_path: Path) -> None:
+    path = tmp_path / "s.retreat"
+    store = new_store(path)
+    store.put_scratch("links:v", "c0de", "b4110t-" + "7" * 40)
+    store.put_scratch("phones", "p", "{}")
+    assert store.drop_scratch("links:v") and not store.drop_scratch("links:v")
+    assert store.scratch_spaces() == ["phones"]
+    store.close()
+    assert b"b4110t-" not in path.read_bytes()
