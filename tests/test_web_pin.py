@@ -111,3 +111,10 @@ def test_a_phone_can_read_the_pages_in_the_other_language(ps: Session, ticks: Ti
         assert tr("Your ranking") in c.get("/vote").text
         c.get("/lang?to=xx")
         assert tr("Your ranking") in c.get("/vote").text
+
+
+def test_the_facilitators_page_shows_the_pin_and_offers_no_code_to_revoke(ps: Session, ticks: Ticks) -> None:
+    with phone(ps, ticks) as c:
+        desk = c.get("/desk?t=desk").text
+    assert tr("PIN for this meeting: {pin}").format(pin=PIN) in desk and 'name="revoke"' not in desk
+    assert "name=revoke" not in desk

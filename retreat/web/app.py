@@ -354,7 +354,9 @@ def create_app(gate: Gate, *, clock: Callable[[], float] = time.monotonic, desk_
 
     async def _desk_page() -> Response:
         rows = await locked(lambda s: [(p.pid, p.text, p.status) for p in s.state.qa.proposals.values()])
-        return html(pages.desk(t, speaking.get(), token=part.desk_token, csrf=part.desk_csrf, proposals=rows))
+        pin = gate.session.state.codes.pin or ""
+        return html(pages.desk(t, speaking.get(), token=part.desk_token, csrf=part.desk_csrf, proposals=rows,
+                               pin=pin))
 
     async def desk_page(request: Request) -> Response:
         if not _desk_allowed(request):

@@ -145,7 +145,9 @@ def refusal(t: Tr, lang: str, title: str, message: str) -> str:
     ))
 
 
-def desk(t: Tr, lang: str, *, token: str, csrf: str, proposals: Sequence[tuple[int, str, str]]) -> str:
+def desk(t: Tr, lang: str, *, token: str, csrf: str, proposals: Sequence[tuple[int, str, str]],
+         pin: str = "") -> str:
+    """The facilitator's page: the phone questions to decide; revoking a code (no codes with a PIN)."""
     labels = {"proposed": t("waiting"), "accepted": t("accepted"), "merged": t("merged"),
               "rejected": t("rejected")}
     rows = []
@@ -165,7 +167,7 @@ def desk(t: Tr, lang: str, *, token: str, csrf: str, proposals: Sequence[tuple[i
         f'<p>{escape(t("Revoke a code (lost or shared slip)"))}</p>'
         f'<input type=text name=revoke maxlength=20 autocomplete=off placeholder="ABCD-EFGH">'
         f'<button type=submit>{escape(t("Revoke"))}</button></form>'
-    )
+    ) if not pin else f'<p class="card small">{escape(t("PIN for this meeting: {pin}").format(pin=pin))}</p>'
     empty = f"<p>{escape(t('No questions yet.'))}</p>" if not rows else ""
     return page(lang, t("Questions from phones"), (
         f"<h1>{escape(t('Questions from phones'))}</h1>{empty}{''.join(rows)}"
