@@ -42,11 +42,15 @@ def tmux(*args: str, **kwargs: object) -> subprocess.CompletedProcess[str]:
 
 
 class Pane:
-    def __init__(self, cwd: Path, width: int = 100, height: int = 30) -> None:
+    def __init__(self, cwd: Path, width: int = 100, height: int = 30, env: tuple[str, ...] = ()) -> None:
         self.name = f"retreat-e2e-{uuid.uuid4().hex[:8]}"
         self.cwd = cwd
         tmux("new-session", "-d", "-s", self.name, "-x", str(width), "-y", str(height), "-c", str(cwd),
-             "env", "LANG=C.UTF-8", "TERM=xterm-256color", "sh", check=True)  # fmt: skip
+             "env", "LANG=C.UTF-8", "TERM=xterm-256color", *env, "sh", check=True)  # fmt: skip
+
+    def colours(self) -> str:
+        """The screen with its colours (SGR escapes), as `capture-pane -e` gives it."""
+        return str(tmux("capture-pane", "-e", "-p", "-t", self.name, check=True, capture_output=True).stdout)
 
     def command(self, line: str) -> None:
         tmux("send-keys", "-t", self.name, "-l", line, check=True)

@@ -119,28 +119,16 @@ def decode(pixels: list[list[bool]], tmp_path: Path, dot: int = 4) -> str:
     return out.stdout.strip()
 
 
-class ColourPane(Pane):
-    """A 120x40 pane whose programs measure the terminal itself: COLUMNS and LINES are unset (a
-    tmux server keeps the environment of whoever started it, and Rich would believe them)."""
-
-    def __init__(self, cwd: Path) -> None:
-        self.name = f"retreat-qr-{uuid.uuid4().hex[:8]}"
-        self.cwd = cwd
-        tmux("new-session", "-d", "-s", self.name, "-x", "120", "-y", "40", "-c", str(cwd),
-             "env", "-u", "COLUMNS", "-u", "LINES", "LANG=C.UTF-8", "TERM=xterm-256color", "sh", check=True)  # fmt: skip
-
-    def colours(self) -> str:
-        return str(tmux("capture-pane", "-e", "-p", "-t", self.name, check=True, capture_output=True).stdout)
-
-
 @pytest.fixture
 def pane(tmp_path: Path):
-    p = ColourPane(tmp_path)
+    # An exported COLUMNS/LINES (a tmux server keeps the environment of whoever started it)
+    # must not shrink the stage: it measures the 120x40 window itself.
+    p = Pane(tmp_path, 120, 40, env=("COLUMNS=80", "LINES=24"))
     yield p
     p.close()
 
 
-def test_the_code_on_the_board_and_on_the_join_screen_scans(pane: ColourPane, tmp_path: Path) -> None:
+def test_the_code_on_the_board_and_on_the_join_screen_scans(pane: Pane, tmp_path: Path) -> None:
     (tmp_path / "pin-vote.yaml").write_text(AGENDA, encoding="utf-8")
     pane.command(f"{RETREAT} run pin-vote.yaml --participate --port 0 --no-sound; echo EXIT=$?")
     screen = pane.wait_for(r"Press any key to open the stage", timeout=20)
