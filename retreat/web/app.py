@@ -233,11 +233,19 @@ def create_app(gate: Gate, *, clock: Callable[[], float] = time.monotonic, desk_
     def revoked(phone: Phone) -> bool:
         return not gate.session.state.codes.valid(phone.code)
 
-    async def vote_page(request: Request) -> Response:
+    async def joined(request: Request) -> Phone | Response:
+        """This request's phone, or the page for one that has not joined (or must wait)."""
         try:
             phone = await phone_of(request)
-            if phone is None:
-                return rejoin()
+        except Busy:
+            return busy()
+        return rejoin() if phone is None else phone
+
+    async def vote_page(request: Request) -> Response:
+        phone = await joined(request)
+        if isinstance(phone, Response):
+            return phone
+        try:
             return await locked(lambda s: _ballot_page(s, phone, request.query_params.get("received") == "1"))
         except Busy:
             return busy()
@@ -276,12 +284,9 @@ def create_app(gate: Gate, *, clock: Callable[[], float] = time.monotonic, desk_
 
     async def posted(request: Request) -> tuple[Phone, dict[str, str]] | Response:
         """A phone's form, or the page that refuses it (no phone, too big, bad CSRF token)."""
-        try:
-            phone = await phone_of(request)
-        except Busy:
-            return busy()
-        if phone is None:
-            return rejoin()
+        phone = await joined(request)
+        if isinstance(phone, Response):
+            return phone
         data = await form(request)
         if data is None:
             return too_big()
@@ -323,12 +328,9 @@ def create_app(gate: Gate, *, clock: Callable[[], float] = time.monotonic, desk_
         return RedirectResponse("/vote?received=1", 303)
 
     async def ask_page(request: Request) -> Response:
-        try:
-            phone = await phone_of(request)
-        except Busy:
-            return busy()
-        if phone is None:
-            return rejoin()
+        phone = await joined(request)
+        if isinstance(phone, Response):
+            return phone
         received = request.query_params.get("received") == "1"
         return html(pages.ask(t, speaking.get(), csrf=phone.csrf, key=secrets.token_urlsafe(12), received=received))
 
