@@ -147,11 +147,11 @@ def decide_draw(agenda: Agenda, qa: QAState, item: Item, seed: int | None, now: 
     if item.kind != "qa":
         raise CommandRefused(_("the current item is not a Q&A segment"))
     events: list[Event] = []
+    spec_draw = getattr(item.spec, "draw", "random")
     if item.id not in qa.orders:
         names = [r.name for r in qa_representatives(agenda, item)]
         if not names:
             raise CommandRefused(_("no representatives are invited to ask in this item"))
-        spec_draw = getattr(item.spec, "draw", "random")
         used_seed = seed if spec_draw == "random" else None
         if spec_draw == "random" and used_seed is None:
             raise CommandRefused(_("a random draw needs a seed"))
@@ -169,7 +169,6 @@ def decide_draw(agenda: Agenda, qa: QAState, item: Item, seed: int | None, now: 
     # Accepted phone questions are drawn like the representatives: each of them and each
     # representative still waiting has the same chance (the seed is logged); in a listed
     # order they come after the list, oldest first.
-    spec_draw = getattr(item.spec, "draw", "random")
     if spec_draw == "random":
         if seed is None:
             raise CommandRefused(_("a random draw needs a seed"))
@@ -349,14 +348,15 @@ def apply(qa: QAState, agenda: Agenda, event: Event) -> None:
     if kind is EventKind.ASKERS_ORDERED:
         qa.orders[str(data["item"])] = (list(data["order"]), data.get("seed"))
     elif kind is EventKind.ASKER_DRAWN:
-        if "pool" in data:
-            drawn_one = int(data["proposal"]) if data.get("proposal") is not None else str(data["asker"])
-            qa.pool_draws.setdefault(str(data["item"]), []).append((data.get("seed"), int(data["pool"]), drawn_one))
-        if data.get("proposal") is not None:
-            qa.drawn_phone[str(data["item"])] = int(data["proposal"])
+        item_id, proposal = str(data["item"]), data.get("proposal")
+        drawn_one: str | int = int(proposal) if proposal is not None else str(data["asker"])
+        if isinstance(drawn_one, int):
+            qa.drawn_phone[item_id] = drawn_one
         else:
-            qa.drawn.setdefault(str(data["item"]), []).append(str(data["asker"]))
-            qa.drawn_phone.pop(str(data["item"]), None)
+            qa.drawn.setdefault(item_id, []).append(drawn_one)
+            qa.drawn_phone.pop(item_id, None)
+        if "pool" in data:
+            qa.pool_draws.setdefault(item_id, []).append((data.get("seed"), int(data["pool"]), drawn_one))
     elif kind is EventKind.QUESTION_ASKED:
         qid = int(data["qid"])
         qa.questions[qid] = Question(qid, str(data["item"]), str(data["asker"]), str(data.get("area", "")),

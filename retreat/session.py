@@ -119,8 +119,9 @@ class Session:
 
     def forget_closed_links(self) -> None:
         """Destroy the code -> ballot links of every vote that phones can no longer change."""
+        ended = self.state.ended_at is not None
         for space in self.store.scratch_spaces():
-            if space.startswith(LINK_SPACE) and not open_to_phones(self.state, space[len(LINK_SPACE):]):
+            if space.startswith(LINK_SPACE) and not open_to_phones(self.state.votes.get(space[len(LINK_SPACE):]), ended):
                 self.store.drop_scratch(space)
 
     def close(self) -> None:

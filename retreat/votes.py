@@ -10,7 +10,7 @@ and its weight: never who cast it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
@@ -21,9 +21,6 @@ from retreat.i18n import _
 from retreat.voting import count
 from retreat.voting.ballots import Profile, build_profile, rows_to_matrix
 from retreat.voting.result import Result
-
-if TYPE_CHECKING:
-    from retreat.engine import MeetingState
 
 RUNOFF = "/runoff-"
 
@@ -412,11 +409,10 @@ PHONE = "phone"
 LINK_SPACE = "links:"  # + vote key: the store's scratch space of code -> ballot id, while open
 
 
-def open_to_phones(state: MeetingState, vote_key: str) -> bool:
+def open_to_phones(vote: VoteState | None, meeting_ended: bool) -> bool:
     """Whether phones may still cast or change ballots in this vote."""
-    vote = state.votes.get(vote_key)
     return (vote is not None and not vote.closed and not vote.revealed and not vote.group_vote
-            and state.ended_at is None)
+            and not meeting_ended)
 
 
 def find_ballot(vote: VoteState, ballot_id: str) -> Ballot | None:

@@ -417,9 +417,6 @@ def create_app(gate: Gate, *, clock: Callable[[], float] = time.monotonic, desk_
 
 def _open_vote_title(session: Session) -> str | None:
     state = session.state
-    if state.ended_at is not None or state.item.item.kind != "vote":
-        return None
-    vote = state.vote()
-    if vote.closed or vote.revealed or vote.group_vote:
+    if state.item.item.kind != "vote" or not ballot_box.open_to_phones(state.vote(), state.ended_at is not None):
         return None
     return state.item.item.title
