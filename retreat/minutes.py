@@ -94,7 +94,7 @@ def build_context(record: Record, lang: str | None = None) -> dict[str, Any]:
         "items": rows,
         "totals": {
             "planned": format_clock(agenda.planned_total),
-            "actual": format_clock(round(sum(r["actual_seconds"] for r in ran))),
+            "actual": format_clock(sum(r["actual_seconds"] for r in ran)),
             "count": len(rows),
             "held": len(ran),
             "skipped": sum(1 for r in rows if r["status_key"] == Status.SKIPPED),
@@ -122,10 +122,13 @@ def build_context(record: Record, lang: str | None = None) -> dict[str, Any]:
 
 def _item_row(s: ItemState, state: Any, times: Times, t: Any) -> dict[str, Any]:
     item, timer = s.item, s.timer
-    actual = timer.elapsed(state.last) if state.last else timer.closed
     ran = s.started_at is not None
-    overtime = max(0.0, actual - timer.limit) if ran else 0.0
-    over_plan = actual - timer.planned if ran else 0.0
+    # One rule for the whole row: the time run is rounded to whole seconds once, and the
+    # overtime and the difference from plan are taken from that rounded figure, so the
+    # table never shows 00:21 run against 00:20 planned with no overtime.
+    actual = round(timer.elapsed(state.last) if state.last else timer.closed) if ran else 0
+    overtime = max(0, actual - round(timer.limit))
+    over_plan = actual - round(timer.planned) if ran else 0
     spec = item.spec
     candidates = [
         {"number": n + 1, "id": c.id or f"c{n + 1}", "title": c.title, "department": state.agenda.department_name(c.department)}
@@ -141,14 +144,14 @@ def _item_row(s: ItemState, state: Any, times: Times, t: Any) -> dict[str, Any]:
         "department": state.agenda.department_name(item.department),
         "planned": format_clock(timer.planned),
         "adjusted": signed_clock(timer.adjusted) if timer.adjusted else "",
-        "actual": format_clock(round(actual)) if ran else "",
-        "actual_seconds": actual if ran else 0.0,
+        "actual": format_clock(actual) if ran else "",
+        "actual_seconds": actual,
         "start": times.clock(s.started_at),
         "end": times.clock(s.ended_at) if s.status is Status.DONE else "",
         "ran": ran,
-        "overtime": signed_clock(overtime) if overtime >= 1 else "",
-        "overtime_seconds": overtime if overtime >= 1 else 0.0,
-        "vs_plan": signed_clock(over_plan) if ran and abs(over_plan) >= 1 else "",
+        "overtime": signed_clock(overtime) if overtime else "",
+        "overtime_seconds": overtime,
+        "vs_plan": signed_clock(over_plan) if over_plan else "",
         "alarms": timer.alarms,
         "pauses": s.pauses,
         "status_key": s.status,

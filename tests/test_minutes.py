@@ -110,6 +110,29 @@ def test_a_meeting_interrupted_midway_renders_what_happened(
     assert agenda_row[3][9] == "未进行"
 
 
+@pytest.mark.parametrize(
+    ("run_for", "actual", "overtime"),
+    [
+        (120.4, "02:00", ""),  # rounds to the limit: no overtime, as the time run says
+        (120.6, "02:01", "**+00:01**"),  # rounds over: the overtime agrees
+        (121.49, "02:01", "**+00:01**"),
+        (119.6, "02:00", ""),
+    ],
+)
+def test_time_run_and_overtime_follow_one_rounding_rule(
+    tmp_path: Path, short_agenda: agenda_mod.Agenda, clock: FakeClock,
+    run_for: float, actual: str, overtime: str
+) -> None:
+    path = tmp_path / "m.retreat"
+    with Session.create(path, short_agenda, clock) as session:
+        session.handle(Cmd.START)
+        clock.advance(run_for)
+        session.tick()
+        session.handle(Cmd.NEXT)
+    row = tables(render(load(path)))[1][1]  # planned, adjusted, actual, overtime
+    assert row[5:9] == ["02:00", "", actual, overtime], row
+
+
 def test_cells_escape_pipes_and_newlines() -> None:
     assert md_cell("a|b\nc") == "a\\|b<br>c"
 
