@@ -6,14 +6,21 @@ forward) by whatever has happened so far, which is the question the room asks of
 timer ("when do we get to the vote?"). All times are epoch seconds (wall clock); the UI
 formats them with the session's UTC offset.
 
-The planned start is `meeting.start` taken on the day the meeting actually runs (a
-rehearsal the day before must not show a day of delay), else the first actual start,
-else now. Items passed over with `n` without being started, and skipped items, take no
-time in the projection.
+The planned start is `meeting.start` taken on the day the meeting actually runs, else
+the first actual start, else now. On a day other than `meeting.date` (the day the first
+item started, or today before that) the agenda's clock times are not the plan: ahead and
+behind count from the first actual start (or now, before it). That holds for a rehearsal
+the evening before (else it would be 813 minutes "behind") and equally for the meeting
+itself held on another day: its date was moved, so nothing vouches for its old start
+time (a postponed retreat often moves to the afternoon), while counting from the first
+start is never absurd and still shows every overrun. Whether such a day is a rehearsal
+is an event the stage asks for once (`off_day`, `needs_answer`). Items passed over with
+`n` without being started, and skipped items, take no time in the projection.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -80,15 +87,37 @@ def first_start(state: MeetingState) -> float | None:
     return min(starts) if starts else None
 
 
+def local_day(at: float, utc_offset: int) -> dt.date:
+    """The calendar day of an epoch time in the meeting's time zone."""
+    return dt.date.fromordinal(dt.date(1970, 1, 1).toordinal() + int((at + utc_offset) // DAY))
+
+
+def held_on(state: MeetingState, now: Stamp, utc_offset: int) -> dt.date:
+    """The day the meeting runs: that of its first start, or today before it."""
+    actual = first_start(state)
+    return local_day(actual if actual is not None else now.at, utc_offset)
+
+
+def off_day(state: MeetingState, now: Stamp, utc_offset: int) -> bool:
+    """Is the meeting running on a day other than its agenda's `meeting.date`?"""
+    date = state.agenda.meeting.date
+    return date is not None and held_on(state, now, utc_offset) != date
+
+
+def needs_answer(state: MeetingState, now: Stamp, utc_offset: int) -> bool:
+    """Should the stage ask whether this is a rehearsal? On another day, until answered."""
+    return state.rehearsal is None and state.ended_at is None and off_day(state, now, utc_offset)
+
+
 def planned_start(state: MeetingState, now: Stamp, utc_offset: int) -> float:
     """Epoch seconds of the planned start (see the module docstring)."""
     actual = first_start(state)
     anchor = actual if actual is not None else now.at
     start = state.agenda.meeting.start
-    if start is None:
+    if start is None or state.rehearsal or off_day(state, now, utc_offset):
         return anchor
-    local_day = (anchor + utc_offset) // DAY * DAY
-    return local_day + start.hour * 3600 + start.minute * 60 + start.second - utc_offset
+    day_start = (anchor + utc_offset) // DAY * DAY
+    return day_start + start.hour * 3600 + start.minute * 60 + start.second - utc_offset
 
 
 def project(state: MeetingState, now: Stamp, utc_offset: int = 0) -> Schedule:

@@ -236,3 +236,58 @@ def test_grassroots_questions_through_the_real_prompts(small_pane: Pane, tmp_pat
     assert "qa-e2e:1" in listed and "一个月内协调两家单位开放车位" in listed and "0.0%" in listed
     done = retreat("followups", "qa-e2e.retreat", "--done", "qa-e2e:1")
     assert "100.0%" in done
+
+
+REHEARSAL_AGENDA = Path(__file__).parent / "data" / "agendas" / "rehearsal-e2e.yaml"  # dated 2000-01-08
+
+
+def test_a_rehearsal_on_another_day_is_asked_once_marked_and_minuted(pane: Pane, tmp_path: Path) -> None:
+    run = f"{RETREAT} run {REHEARSAL_AGENDA} --no-sound"
+    pane.command(f"{run}; echo EXIT=$?")
+    screen = pane.wait_for(r"今天不是会议日期（2000年1月8日）。这是彩排吗？")
+    assert "按 y 是彩排" in screen and "按 Esc 暂不回答" in screen
+    assert "彩排" not in screen.splitlines()[0]
+    pane.keys("y")
+    screen = pane.wait_for(r"已记为彩排")
+    assert re.match(r"^ +彩排 +1/2 +工作汇报", screen), screen  # the header, from now on
+    pane.keys(" ")
+    screen = pane.wait_for(r"00:0[1-9] / 00:20")
+    # Counted from the first start a second ago, not from 08:30 on some day years back.
+    assert re.search(r"彩排（\d\d:\d\d 起算）· 与计划一致", screen), screen
+    assert "延后" not in screen
+    pane.keys("o")
+    screen = pane.wait_for(r"议程执行情况")
+    assert re.match(r"^ *彩排 +议程执行情况", screen), screen
+    pane.keys("o", "q")
+    pane.wait_for(r"按 y")
+    pane.keys("y")
+    pane.wait_for(r"EXIT=0")
+
+    pane.command(f"{run} --resume; echo EXIT=$?")  # asked once per session: not again
+    screen = pane.wait_for(r"^ +彩排 +1/2")
+    assert "这是彩排吗" not in screen
+    pane.keys("q", "y")
+    pane.wait_for(r"EXIT=0.*\n(.*\n)*.*EXIT=0")
+
+    minutes = subprocess.run([str(RETREAT), "minutes", "rehearsal-e2e.retreat"], cwd=tmp_path, check=True,
+                             capture_output=True, text=True).stdout  # fmt: skip
+    assert minutes.splitlines()[0] == "# 舞台测试会 彩排记录"
+    assert "2000年1月8日" not in minutes  # the day it ran, not the agenda's
+
+
+def test_the_meeting_itself_on_another_day_after_esc_is_asked_at_the_first_start(pane: Pane, tmp_path: Path) -> None:
+    pane.command(f"{RETREAT} run {REHEARSAL_AGENDA} --no-sound --lang en; echo EXIT=$?")
+    pane.wait_for(r"Is this a rehearsal\?")
+    pane.special("Escape")  # not now: nothing recorded
+    pane.wait_for(r"Not answered; nothing was recorded")
+    pane.keys(" ")  # the first start asks again, and waits
+    screen = pane.wait_for(r"Esc: do not start yet")
+    assert "Ready. Press space to start." in screen
+    pane.keys("n")  # the meeting itself, held on another day: it starts now
+    screen = pane.wait_for(r"00:0[1-9] / 00:20")
+    assert "Rehearsal" not in screen and re.search(r"On plan · ends ~\d\d:\d\d", screen), screen
+    pane.keys("q", "y")
+    pane.wait_for(r"EXIT=0")
+    minutes = subprocess.run([str(RETREAT), "minutes", "rehearsal-e2e.retreat"], cwd=tmp_path, check=True,
+                             capture_output=True, text=True).stdout  # fmt: skip
+    assert "彩排" not in minutes.splitlines()[0] and "2000年1月8日" not in minutes

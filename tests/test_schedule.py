@@ -170,10 +170,29 @@ def test_without_a_planned_start_the_first_actual_start_is_the_plan(tmp_path: Pa
     [
         (START - 1.5 * 3600, START),  # 07:00 in Beijing is still the previous day in UTC
         (START + 12 * 3600, START),  # 20:30 the same day
+        (START + 20 * 3600, START + 20 * 3600),  # 04:30 the next day, not the meeting's: from now
+        (START - 10 * 3600, START - 10 * 3600),  # 22:30 the evening before: from now, not 14 h behind
+    ],
+)
+def test_the_planned_start_is_on_the_meetings_date(tmp_path, short_agenda, wall, expected):
+    clock = FakeClock(start_wall=wall)
+    with Session.create(tmp_path / "s.retreat", short_agenda, clock) as session:
+        assert planned_start(session.state, session.stamp(), OFFSET) == expected
+
+
+SHORT_TEXT = (Path(__file__).parent / "data" / "agendas" / "short.yaml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("wall", "expected"),
+    [
+        (START - 1.5 * 3600, START),  # 07:00 in Beijing is still the previous day in UTC
         (START + 20 * 3600, START + 86_400),  # 04:30 the next day: the plan is that day's
     ],
 )
-def test_the_planned_start_is_on_the_local_day(tmp_path, short_agenda, wall, expected):
+def test_without_a_date_the_planned_start_is_on_the_local_day(tmp_path, wall, expected):
+    agenda = agenda_mod.loads(SHORT_TEXT.replace("  date: 2026-01-08\n", ""))
+    assert agenda.meeting.date is None and agenda.meeting.start is not None
     clock = FakeClock(start_wall=wall)
-    with Session.create(tmp_path / "s.retreat", short_agenda, clock) as session:
+    with Session.create(tmp_path / "s.retreat", agenda, clock) as session:
         assert planned_start(session.state, session.stamp(), OFFSET) == expected

@@ -34,6 +34,9 @@ class Script:
         if not self.steps:
             raise EOFError
         step = self.steps[0]
+        if step == "escape":  # a lone Esc through the pipe would wait for the rest of a sequence
+            self.steps.popleft()
+            return step
         if isinstance(step, (int, float)):
             now = self.clock.monotonic()
             wait = step if deadline is None else max(0.0, min(step, deadline - now))
@@ -80,18 +83,22 @@ class FakeAlarm:
         self.stopped += 1
 
 
+def run_loop(session, clock, *steps, width=80, height=24):
+    console = Console(file=io.StringIO(), width=width, height=height, color_system=None)
+    screen = Frames(session)
+    alarm = FakeAlarm()
+    with create_pipe_input() as pipe, KeyReader(pipe, clock=clock.monotonic) as reader:
+        script = Script(reader, pipe, clock, steps)
+        loop = RunLoop(session, script, console, alarm=alarm, screen=screen,
+                       options=StageOptions(session_path="short.retreat"))  # fmt: skip
+        outcome = loop.run()
+    return outcome, loop, screen, alarm, script
+
+
 @pytest.fixture
 def drive(session, clock):
     def run(*steps, width=80, height=24):
-        console = Console(file=io.StringIO(), width=width, height=height, color_system=None)
-        screen = Frames(session)
-        alarm = FakeAlarm()
-        with create_pipe_input() as pipe, KeyReader(pipe, clock=clock.monotonic) as reader:
-            script = Script(reader, pipe, clock, steps)
-            loop = RunLoop(session, script, console, alarm=alarm, screen=screen,
-                           options=StageOptions(session_path="short.retreat"))  # fmt: skip
-            outcome = loop.run()
-        return outcome, loop, screen, alarm, script
+        return run_loop(session, clock, *steps, width=width, height=height)
 
     return run
 
@@ -206,3 +213,93 @@ def test_a_resize_repaints_the_same_view(session, clock):
 def test_t_on_an_item_without_points_says_so(drive, session):
     _o, _l, screen, _a, _s = drive("n", "n", "t", "q", "y")
     assert any("This item has no talking points." in screen.text(i) for i in range(len(screen.frames)))
+
+
+# --- a rehearsal the evening before --------------------------------------------------------
+# 2026-01-07 22:03 in Beijing: the evening before the short agenda's 2026-01-08 08:30.
+EVE = 1_767_832_200.0 - (10 * 3600 + 27 * 60)
+QUESTION = "Today is not the meeting's date (8 January 2026). Is this a rehearsal?"
+
+
+@pytest.fixture
+def eve(tmp_path, short_agenda):
+    from retreat.clock import FakeClock
+    from retreat.session import Session
+
+    clock = FakeClock(start_wall=EVE)
+    session = Session.create(tmp_path / "eve.retreat", short_agenda, clock)
+    yield session, clock
+    session.close()
+
+
+def texts(screen):
+    return [screen.text(i) for i in range(len(screen.frames))]
+
+
+def test_on_another_day_the_stage_opens_with_the_question_and_y_records_a_rehearsal(eve):
+    session, clock = eve
+    _o, _loop, screen, _a, _s = run_loop(session, clock, "y", " ", 190, "q", "y")
+    first = screen.text(0)
+    assert QUESTION in first and "y: a rehearsal   n: no, the meeting itself   Esc: not now" in first
+    assert "Rehearsal" not in first.splitlines()[0]  # nothing recorded yet, nothing marked
+    answered = next(i for i, f in enumerate(screen.frames) if f.view.rehearsal)
+    assert "rehearsal_answered" in screen.committed[answered]  # committed before it is shown
+    assert "rehearsal_answered" not in screen.committed[answered - 1]
+    assert screen.text(answered).splitlines()[0].lstrip().startswith("Rehearsal")
+    log = kinds(session)
+    assert log.count("rehearsal_answered") == 1 and log.count("item_started") == 1  # space was not re-asked
+    assert session.state.rehearsal is True
+    shown = texts(screen)
+    assert "Recorded as a rehearsal" in shown[answered]
+    # 70 s over a 2-minute item started at 22:03: a minute behind, not 813 minutes (22:03 - 08:30)
+    assert "Rehearsal from 22:03 · 1 min behind plan" in shown[-1]
+    assert not any("813" in t for t in shown)
+
+
+def test_n_records_the_meeting_itself_and_does_not_move_to_the_next_item(eve):
+    session, clock = eve
+    _o, _loop, screen, _a, _s = run_loop(session, clock, "n", " ", 30, "q", "y")
+    assert session.state.rehearsal is False and session.state.current == 0
+    assert kinds(session).count("rehearsal_answered") == 1
+    assert "Recorded as the meeting itself, on another day" in "".join(texts(screen))
+    assert all("Rehearsal" not in t for t in texts(screen))
+    assert "On plan" in screen.text(-2)  # counted from the first start at 22:03, not from 08:30
+
+
+def test_esc_puts_it_off_and_the_first_start_asks_again_and_waits(eve):
+    session, clock = eve
+    _o, _loop, screen, _a, _s = run_loop(session, clock, "escape", " ", "escape", " ", "y", 10, "q", "y")
+    shown = texts(screen)
+    assert any("Not answered; nothing was recorded." in t for t in shown)
+    assert any("Esc: do not start yet" in t for t in shown)  # the question again, at the first start
+    assert any("Not started; nothing was recorded." in t for t in shown)
+    log = kinds(session)
+    assert log.count("rehearsal_answered") == 1 and log.count("item_started") == 1
+    assert log.index("rehearsal_answered") < log.index("item_started")  # y answered, then started
+    assert session.state.item.timer.elapsed(session.stamp()) == pytest.approx(10)
+
+
+def test_any_other_key_is_not_obeyed_while_the_question_is_up(eve):
+    session, clock = eve
+    run_loop(session, clock, "o", "q", "y")
+    assert "rehearsal_answered" not in kinds(session)  # `o` put it off; `q` then asked to quit
+
+
+def test_the_answer_is_asked_once_per_session_not_again_on_resume(eve, tmp_path):
+    from retreat.session import Session
+
+    session, clock = eve
+    run_loop(session, clock, "y", " ", 20, "q", "y")
+    session.close()
+    clock.restart(down_for=60)
+    with Session.resume(session.path, clock) as resumed:
+        _o, _loop, screen, _a, _s = run_loop(resumed, clock, 5, "q", "y")
+        assert all(QUESTION not in t for t in texts(screen))
+        assert screen.text(0).splitlines()[0].lstrip().startswith("Rehearsal")
+        assert kinds(resumed).count("rehearsal_answered") == 1
+
+
+def test_on_the_meetings_own_date_nothing_is_asked(drive, session):
+    _o, _loop, screen, _a, _s = drive(" ", 5, "q", "y")
+    assert all("Is this a rehearsal?" not in t for t in texts(screen))
+    assert "rehearsal_answered" not in kinds(session)

@@ -195,3 +195,82 @@ def test_the_stage_console_measures_the_terminal_not_an_exported_columns(monkeyp
     monkeypatch.setenv("LINES", "7")
     assert RichConsole().size == (33, 7)  # what Rich would believe for good
     assert stage_console().size != (33, 7)
+
+
+# --- a rehearsal the evening before ------------------------------------------------------
+# 2026-01-07 22:03 in Beijing: the evening before the short agenda's 2026-01-08 08:30.
+EVE = 1_767_832_200.0 - (10 * 3600 + 27 * 60)
+
+
+@pytest.fixture
+def eve(tmp_path, short_agenda):
+    from retreat.clock import FakeClock
+    from retreat.session import Session
+
+    clock = FakeClock(start_wall=EVE)
+    with Session.create(tmp_path / "eve.retreat", short_agenda, clock) as s:
+        yield s, clock
+
+
+def test_a_rehearsal_is_marked_in_the_header_footer_and_overview(eve):
+    session, clock = eve
+    session.handle(Cmd.REHEARSAL, True)
+    session.handle(Cmd.START)
+    clock.advance(190)  # 70 s over a 2-minute item
+    session.tick()
+    lines = render(session, 80, 24)
+    assert lines[0] == "  Rehearsal   1/4  Work report" + " " * 44 + "22:06 "
+    text = "\n".join(lines)
+    assert "Rehearsal from 22:03 · 1 min behind plan · ends ~22:12 (planned 22:11)" in text
+    overview = render(session, 80, 24, overview=True)
+    assert overview[0].startswith(" Rehearsal   Agenda: planned and actual")
+    row1 = next(line for line in overview if line.split()[:2] == ["1", "党政办公室工作汇报"])
+    assert row1.split()[2:4] == ["22:03", "02:00"]  # planned from the rehearsal's own start
+    small = render(session, 40, 12)  # the header is the last thing a small screen drops
+    assert small[0].startswith("  Rehearsal   1/4")
+
+
+def test_a_rehearsal_reads_彩排_in_chinese(eve):
+    i18n.set_language("zh-CN")
+    session, clock = eve
+    session.handle(Cmd.REHEARSAL, True)
+    session.handle(Cmd.START)
+    clock.advance(190)
+    text = "\n".join(render(session, 80, 24))
+    assert text.splitlines()[0].split()[:2] == ["彩排", "1/4"]
+    assert "彩排（22:03 起算）· 比计划延后 1 分钟" in text
+    assert "813" not in text
+    overview = render(session, 120, 40, overview=True)
+    assert overview[0].split()[:2] == ["彩排", "议程执行情况"]
+    assert all(cell_len(line) <= 120 for line in overview)
+
+
+def test_the_q_and_a_stage_is_marked_too(eve):
+    session, _clock = eve
+    session.handle(Cmd.REHEARSAL, True)
+    session.handle(Cmd.GOTO, "qa")
+    assert render(session, 80, 24)[0].split()[:2] == ["Rehearsal", "3/4"]
+
+
+def test_the_meeting_itself_on_another_day_is_not_marked_and_counts_from_its_start(eve):
+    session, clock = eve
+    session.handle(Cmd.REHEARSAL, False)
+    session.handle(Cmd.START)
+    clock.advance(60)
+    text = "\n".join(render(session, 80, 24) + render(session, 80, 24, overview=True))
+    assert "Rehearsal" not in text
+    assert "On plan · ends ~22:11 (planned 22:11)" in text
+
+
+def test_before_the_answer_another_day_shows_no_absurd_delay(eve):
+    session, clock = eve
+    clock.advance(30)
+    text = "\n".join(render(session, 80, 24))
+    assert "On plan" in text and "behind" not in text and "Rehearsal" not in text
+
+
+def test_the_meetings_own_day_is_never_marked(session, clock):
+    session.handle(Cmd.START)
+    clock.advance(30)
+    text = "\n".join(render(session, 80, 24) + render(session, 80, 24, overview=True))
+    assert "Rehearsal" not in text

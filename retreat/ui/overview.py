@@ -89,7 +89,7 @@ class Overview:
         now.append(f"{v.position}/{v.count} {v.title}")
         rows = window(v.overview or (), max(1, height - CHROME))
         lines: list[RenderableType] = [
-            _split(v.overview_title, v.time_of_day, width, style="bold", ascii=a),
+            _split(v.overview_title, v.time_of_day, width, style="bold", ascii=a, badge=v.rehearsal),
             now,
             Text(v.schedule.replace("\u00b7", "|") if a else v.schedule, no_wrap=True, overflow=overflow),
             table(rows, width, self.options.ascii),

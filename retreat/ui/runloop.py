@@ -8,6 +8,12 @@ the session (committed before `handle` returns, so before the screen changes); o
 threshold it calls `session.tick()` and, for time-up and repeated alarms, fires the
 alarm. It repaints only when the `View` differs from the one on screen (or the terminal
 changed size), and returns an `Outcome` for the CLI to report once the screen is gone.
+
+On a day other than the agenda's `meeting.date` the stage asks, once per session, whether
+this is a rehearsal: when it opens (the facilitator has just launched it and is looking at
+the laptop, not at the room, and the header says 彩排 from the first frame), with one key,
+y or n, like the quit confirmation. Any other key (Esc) puts the question off, recording
+nothing; it is then asked again when the first item is started, which waits for the answer.
 """
 
 from __future__ import annotations
@@ -107,7 +113,7 @@ class RunLoop:
         self.join = False  # j: the screen that shows phones how to join
         self._message = ""
         self._message_until: float | None = None
-        self._confirm: str | None = None  # "quit" or "end" while waiting for y
+        self._confirm: str | None = None  # "quit", "end", "rehearsal" or "rehearsal-start" while waiting for a key
         self._due_at: float | None = None
         self._shown: tuple[View, tuple[int, int]] | None = None
         self.desk = VoteDesk(session, self.say)  # a vote item's keys and screen
@@ -125,6 +131,7 @@ class RunLoop:
             return self._run()
 
     def _run(self) -> Outcome:
+        self.ask_rehearsal()
         self.draw()
         while True:
             try:
@@ -201,6 +208,9 @@ class RunLoop:
         if self._confirm is not None:
             confirm, self._confirm = self._confirm, None
             self.say("")
+            if confirm.startswith("rehearsal"):
+                self.answer_rehearsal(key, start=confirm == "rehearsal-start")
+                return None
             if key != "y":
                 return None
             if confirm == "quit":
@@ -222,6 +232,8 @@ class RunLoop:
             self.on_qa_key(key)
         elif key in KEY_COMMANDS:
             cmd, value = KEY_COMMANDS[key]
+            if cmd is Cmd.TOGGLE and self._first_start() and self.ask_rehearsal(starting=True):
+                return None  # the item starts once the question is answered
             if cmd is Cmd.SILENCE and self.alarm is not None:
                 self.alarm.stop()
             self.command(cmd, value)
@@ -383,6 +395,48 @@ class RunLoop:
 
                 console.show_cursor(False)
                 self._screen = DiffScreen(console)  # it knows no lines yet: it clears and paints all
+
+    # --- a rehearsal? ------------------------------------------------------------------
+    def ask_rehearsal(self, starting: bool = False) -> bool:
+        """Ask whether this is a rehearsal, if the day is not the meeting's and nobody has
+        answered yet; True if the question is now on screen (the next key answers it)."""
+        from retreat.durations import format_date_in
+        from retreat.i18n import language
+        from retreat.schedule import needs_answer
+
+        state = self.session.state
+        date = state.agenda.meeting.date
+        if date is None or not needs_answer(state, self.session.stamp(), self.session.clock.utc_offset()):
+            return False
+        question = _("Today is not the meeting's date ({date}). Is this a rehearsal?").format(
+            date=format_date_in(date, language()))
+        keys = (_("y: a rehearsal   n: no, the meeting itself   Esc: do not start yet") if starting
+                else _("y: a rehearsal   n: no, the meeting itself   Esc: not now"))  # fmt: skip
+        self._ask("rehearsal-start" if starting else "rehearsal", f"{question}\n{keys}")
+        return True
+
+    def answer_rehearsal(self, key: str, *, start: bool = False) -> None:
+        """y: a rehearsal, n: the meeting itself; the answer is an event. Any other key records
+        nothing (and starts nothing)."""
+        if key not in ("y", "n"):
+            self.say(_("Not started; nothing was recorded.") if start
+                     else _("Not answered; nothing was recorded. You will be asked when the first item starts."))  # fmt: skip
+            return
+        try:
+            self.session.handle(Cmd.REHEARSAL, key == "y")
+        except CommandRefused as e:
+            self.say(str(e))
+            return
+        if start:
+            self.command(Cmd.TOGGLE, None)
+        self.say(_("Recorded as a rehearsal: ahead and behind count from its first start; the minutes say so.")
+                 if key == "y" else
+                 _("Recorded as the meeting itself, on another day: ahead and behind count from the first start."))  # fmt: skip
+
+    def _first_start(self) -> bool:
+        """Would starting the current item be the meeting's first start?"""
+        state = self.session.state
+        return not state.item.active and all(s.started_at is None for s in state.items)
 
     def _last_item_open(self) -> bool:
         state = self.session.state

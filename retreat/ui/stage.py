@@ -157,10 +157,17 @@ def _overflow(ascii: bool) -> OverflowMethod:
     return "crop" if ascii else "ellipsis"  # the ellipsis character has ambiguous width
 
 
-def _split(left: str, right: str, width: int, style: str = "", ascii: bool = False) -> Text:
-    """`left` and `right` on one line; `right` is dropped when both do not fit."""
+BADGE = "bold reverse"  # the rehearsal's mark, top left on the stage, the Q&A stage and the overview
+
+
+def _split(left: str, right: str, width: int, style: str = "", ascii: bool = False, badge: str = "") -> Text:
+    """`left` and `right` on one line; `right` is dropped when both do not fit. A `badge`
+    (a rehearsal's mark) comes first, in reverse video, so it is seen from the back."""
     text = Text(no_wrap=True, overflow=_overflow(ascii), style=style)
-    gap = width - cell_len(left) - cell_len(right)
+    if badge:
+        text.append(f" {badge} ", style=BADGE)
+        left = "  " + left
+    gap = width - cell_len(text.plain) - cell_len(left) - cell_len(right)
     text.append(left)
     if right and gap >= 2:
         text.append(" " * gap + right)
@@ -177,8 +184,9 @@ Spec = tuple[object, ...]  # a hashable description of one section part; see `_b
 def _build(spec: Spec, width: int) -> RenderableType:
     kind, *args = spec
     if kind == "split":
-        left, right, style, ascii = args
-        return _split(str(left), str(right), width, style=str(style), ascii=bool(ascii))
+        left, right, style, ascii, *badge = args
+        return _split(str(left), str(right), width, style=str(style), ascii=bool(ascii),
+                      badge=str(badge[0]) if badge else "")
     if kind == "cjk":
         text, style = args
         return CJKText(Text(str(text), style=str(style)))
@@ -251,7 +259,7 @@ class Stage:
                 path += " \u00b7 " + _("PIN {pin}").format(pin=self.options.pin)
         a = self.options.ascii
         return {
-            "header": [("split", header, v.time_of_day, "bold", a)],
+            "header": [("split", header, v.time_of_day, "bold", a, v.rehearsal)],
             "title": [("cjk", v.title, "bold")] if not v.ended else [],
             "who": [("line", self._plain(v.who), "", "left", a)] if v.who and not v.ended else [],
             "caption": [("line", v.caption, caption_style, "center", a)] if v.caption else [],

@@ -99,6 +99,7 @@ class View:
     qa: QAView | None = None  # on a Q&A item: the asker, the question, the answer countdown
     vote: VoteView | None = None  # on a vote item: the vote screen (see ui/vote_entry)
     join: bool = False  # `j`: the screen that shows phones how to join (see ui/join)
+    rehearsal: str = ""  # "Rehearsal" (translated) in a rehearsal: the header, footer and overview say so
 
     @property
     def alert(self) -> bool:
@@ -192,7 +193,16 @@ def next_line(state: MeetingState, sched: Schedule, offset: int) -> str:
     return _("Next: end of the meeting")
 
 
-def schedule_line(sched: Schedule, offset: int, now: Stamp) -> str:
+def schedule_line(sched: Schedule, offset: int, now: Stamp, rehearsal: bool = False) -> str:
+    line = _schedule_status(sched, offset, now)
+    if not rehearsal:
+        return line
+    if sched.started:  # ahead and behind count from the rehearsal's own start, not the agenda's clock
+        return _("Rehearsal from {start} · {line}").format(start=local_clock(sched.planned_start, offset), line=line)
+    return _("Rehearsal · {line}").format(line=line)
+
+
+def _schedule_status(sched: Schedule, offset: int, now: Stamp) -> str:
     end = local_clock(sched.projected_end, offset)
     planned_end = local_clock(sched.planned_end, offset)
     if sched.ended:
@@ -273,6 +283,7 @@ def snapshot(
     phase = item.timer.phase(now)
     digits, elapsed = display_seconds(item, now)
     ended = state.ended_at is not None
+    rehearsal = state.rehearsal is True
     return View(
         position=state.current + 1,
         count=len(state.items),
@@ -289,7 +300,7 @@ def snapshot(
         caption=_("The meeting has ended. Press q to leave.") if ended else caption(item, phase),
         points=points(item),
         next=next_line(state, sched, utc_offset),
-        schedule=schedule_line(sched, utc_offset, now),
+        schedule=schedule_line(sched, utc_offset, now, rehearsal),
         time_of_day=local_clock(now.at, utc_offset),
         message=message,
         ended=ended,
@@ -298,6 +309,7 @@ def snapshot(
         overview_title=_("Agenda: planned and actual") if overview else "",
         qa=qa_view(state, now) if item.item.kind == "qa" and not ended else None,
         join=join,
+        rehearsal=_("Rehearsal") if rehearsal else "",
     )
 
 
