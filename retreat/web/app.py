@@ -11,6 +11,7 @@ phone, only opaque ballot ids.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import secrets
 import time
@@ -39,11 +40,14 @@ if TYPE_CHECKING:
     from retreat.votes import VoteState
 
 MAX_BODY = 4096  # bytes: a ballot or a question fits many times over
-MAX_FAILS_PER_CLIENT = 5  # wrong codes per address per window
-MAX_FAILS_TOTAL = 60  # wrong codes from everyone per window (slows a room-wide guessing attempt)
+# Wrong codes or PINs. Per phone means per browser (its visitor cookie), not per network
+# address: a hall's Wi-Fi behind NAT, or a proxy, shows every phone with the same address.
+MAX_FAILS_PER_PHONE = 5  # wrong tries per visitor per window
+MAX_FAILS_TOTAL = 60  # wrong tries from everyone per window (slows a room-wide guessing attempt)
 FAIL_WINDOW = 60.0  # seconds
 T = TypeVar("T")
 PHONE_COOKIE, CSRF_COOKIE, LANG_COOKIE = "rt_phone", "rt_csrf", "rt_lang"
+VISITOR_COOKIE = "rt_visitor"  # a browser's own id (random, signed by this server), for counting wrong tries
 LANGUAGES = ("zh-CN", "en")
 PHONES = "phones"  # scratch space: sha256(cookie) -> {code, group, csrf}
 
@@ -69,13 +73,60 @@ def cookie_key(token: str) -> str:
 
 
 @dataclass
+class WrongTries:
+    """Wrong codes or PINs in the last FAIL_WINDOW seconds: per visitor, and for the whole room.
+
+    A browser that drops its visitor cookie comes back as a fresh visitor: the room-wide
+    count is what bounds a guesser. Only visitors with a wrong try in the window are kept."""
+
+    clock: Callable[[], float]
+    room: deque[float] = field(default_factory=deque)
+    visitors: dict[str, deque[float]] = field(default_factory=dict)
+
+    def _forget(self, now: float) -> None:
+        cutoff = now - FAIL_WINDOW
+        for key, tries in [("", self.room), *self.visitors.items()]:
+            while tries and tries[0] <= cutoff:
+                tries.popleft()
+            if key and not tries:
+                del self.visitors[key]
+
+    def limited(self, visitor: str) -> bool:
+        self._forget(self.clock())
+        mine = self.visitors.get(visitor, ())
+        return len(mine) >= MAX_FAILS_PER_PHONE or len(self.room) >= MAX_FAILS_TOTAL
+
+    def failed(self, visitor: str) -> None:
+        now = self.clock()
+        self.room.append(now)
+        self.visitors.setdefault(visitor, deque()).append(now)
+
+
+@dataclass
 class Participation:
     gate: Gate
     desk_token: str = field(default_factory=lambda: secrets.token_urlsafe(12))
     clock: Callable[[], float] = time.monotonic
     phones: dict[str, Phone] = field(default_factory=dict)  # cookie -> phone (a cache of the store's)
-    fails: dict[str, deque[float]] = field(default_factory=dict)
     desk_csrf: str = field(default_factory=lambda: secrets.token_urlsafe(16))
+    tries: WrongTries = field(init=False)
+    _secret: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
+
+    def __post_init__(self) -> None:
+        self.tries = WrongTries(self.clock)
+
+    def _sign(self, token: str) -> str:
+        return hmac.new(self._secret, token.encode(), hashlib.sha256).hexdigest()[:32]
+
+    def visitor(self, cookie: str) -> str | None:
+        """The visitor id in a cookie this server set; None for a missing, altered or foreign one."""
+        token, _, signature = cookie[:100].partition(".")
+        return token if token and secrets.compare_digest(signature, self._sign(token)) else None
+
+    def new_visitor(self) -> tuple[str, str]:
+        """A fresh visitor id and the cookie that carries it."""
+        token = secrets.token_urlsafe(16)
+        return token, f"{token}.{self._sign(token)}"
 
     def phone(self, session: Session, token: str) -> Phone | None:
         if not token:
@@ -92,20 +143,6 @@ class Participation:
         session.store.put_scratch(PHONES, cookie_key(token), phone.dump())
         self.phones[token] = phone
         return token
-
-    def limited(self, client: str) -> bool:
-        now = self.clock()
-        every = self.fails.setdefault("*", deque())
-        mine = self.fails.setdefault(client, deque())
-        for q in (every, mine):
-            while q and q[0] <= now - FAIL_WINDOW:
-                q.popleft()
-        return len(mine) >= MAX_FAILS_PER_CLIENT or len(every) >= MAX_FAILS_TOTAL
-
-    def failed(self, client: str) -> None:
-        now = self.clock()
-        self.fails.setdefault("*", deque()).append(now)
-        self.fails.setdefault(client, deque()).append(now)
 
 
 def create_app(gate: Gate, *, clock: Callable[[], float] = time.monotonic, desk_token: str | None = None) -> Starlette:
@@ -182,7 +219,7 @@ def create_app(gate: Gate, *, clock: Callable[[], float] = time.monotonic, desk_
             typed = "".join(ch for ch in request.query_params.get("pin", "")[:12] if ch.isdigit())
             response = html(pages.join(t, speaking.get(), meeting, csrf, pin=by_pin, typed=typed))
             response.set_cookie(CSRF_COOKIE, csrf, httponly=True, samesite="strict")
-            return response
+            return remember(response, visitor_of(request)[1])
         try:
             title = await locked(lambda s: _open_vote_title(s))
         except Busy:
@@ -190,15 +227,29 @@ def create_app(gate: Gate, *, clock: Callable[[], float] = time.monotonic, desk_
         notice = t("You have joined.") if request.query_params.get("joined") else ""
         return html(pages.home(t, speaking.get(), meeting, title, notice))
 
+    def visitor_of(request: Request) -> tuple[str, str | None]:
+        """This browser's visitor id, and the cookie to give it when it has none (or one not ours)."""
+        known = part.visitor(request.cookies.get(VISITOR_COOKIE, ""))
+        return (known, None) if known else part.new_visitor()
+
+    def remember(response: Response, cookie: str | None) -> Response:
+        if cookie:
+            response.set_cookie(VISITOR_COOKIE, cookie, httponly=True, samesite="strict")
+        return response
+
     async def join(request: Request) -> Response:
+        """Wrong codes or PINs are counted per browser (and for the room), never per address."""
+        visitor, cookie = visitor_of(request)
+        return remember(await try_to_join(request, visitor), cookie)
+
+    async def try_to_join(request: Request, visitor: str) -> Response:
         data = await form(request)
         if data is None:
             return too_big()
         csrf = request.cookies.get(CSRF_COOKIE, "")
         if not csrf or not secrets.compare_digest(csrf, data.get("csrf", "")):
             return bad_csrf()
-        client = request.client.host if request.client else "?"
-        if part.limited(client):
+        if part.tries.limited(visitor):
             wrong = t("Too many wrong PINs. Wait a minute, then try again.") if by_pin else \
                 t("Too many wrong codes. Wait a minute, then try again.")
             return refuse(429, t("Too many tries"), wrong)
@@ -222,7 +273,7 @@ def create_app(gate: Gate, *, clock: Callable[[], float] = time.monotonic, desk_
         except Busy:
             return busy()
         if token is None:
-            part.failed(client)
+            part.tries.failed(visitor)
             wrong = t("That PIN is not right. Check the screen and try again.") if by_pin else \
                 t("That code is not valid. Check it and try again.")
             return html(pages.join(t, speaking.get(), meeting, csrf, wrong, pin=by_pin), 403)
