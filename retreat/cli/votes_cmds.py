@@ -23,12 +23,19 @@ def ballots(
     session: SessionArg,
     vote: Annotated[str, typer.Argument(help="The vote: its item id, or its number among the meeting's votes.")],
     output: Annotated[Path, typer.Option("-o", "--output", help="The file to write: .blt or .csv (replaced).")],
+    before_reveal: Annotated[
+        bool,
+        typer.Option("--before-reveal", help="Export a vote whose result is not revealed yet; the log and "
+                     "the minutes then say so."),
+    ] = False,
     lang: LangOption = None,
 ) -> None:
     """Export a vote's ballots, anonymously, as BLT or CSV (UTF-8 with BOM) for re-counting.
 
     `retreat tally FILE.blt --method M --seed N` (or another counting program) reproduces
-    the result the room saw; the method and seed are in `retreat results`.
+    the result the room saw; the method and seed are in `retreat results`. A vote not yet
+    revealed is refused (its count is the board's secret) unless --before-reveal is given,
+    which records the export in the session's log and the minutes.
     """
     from retreat import i18n
     from retreat.errors import BallotError, UsageError
@@ -43,14 +50,28 @@ def ballots(
     if suffix not in (".blt", ".csv"):
         raise UsageError(i18n._("{path}: the file must end in .blt or .csv").format(path=output))
     title = _title(record, target)
-    if suffix == ".blt":
+    names = {g.id: g.name for g in record.agenda.groups}
+
+    def exported(vote: VoteState) -> str:
+        if suffix == ".csv":
+            return "\ufeff" + export_csv(vote, names)
         try:
-            text = export_blt(target, title)
+            return export_blt(vote, title)
         except BallotError as e:
             raise UsageError(str(e)) from None
-    else:
-        names = {g.id: g.name for g in record.agenda.groups}
-        text = "\ufeff" + export_csv(target, names)
+
+    text = exported(target)
+    if target.seed is None:
+        if not before_reveal:
+            raise UsageError(i18n._(
+                "\"{title}\" is not revealed yet: its ballots would let anyone count the result the board "
+                "still hides. Export them after the reveal, or add --before-reveal to export them now "
+                "(the session's log and the minutes will say so)."
+            ).format(title=title))
+        # In the log before a byte is written; the file then holds the ballots as the log
+        # stood at that moment (a ballot a running meeting added meanwhile included).
+        target = _record_early_export(session, target, suffix)
+        text = exported(target)
     write_text(output, text)
     typer.echo(
         i18n._("{n} ballots of \"{title}\" written to {path}").format(n=len(target.counted), title=title, path=output)
@@ -104,6 +125,17 @@ def results(
         typer.echo(json.dumps(objects[0] if vote is not None else objects, ensure_ascii=False, indent=2))
     else:
         typer.echo("\n\n".join(texts) if texts else i18n._("This meeting had no vote."))
+
+
+def _record_early_export(session: Path, target: VoteState, suffix: str) -> VoteState:
+    """Append the export of a vote not yet revealed to the session's log; the vote as it stands then."""
+    from retreat.clock import MonotonicClock
+    from retreat.engine import Cmd, Command
+    from retreat.session import record
+
+    state = record(session, Command(Cmd.EXPORT_BALLOTS, {"vote": target.key, "format": suffix[1:]}),
+                   MonotonicClock())
+    return state.votes.get(target.key, target)
 
 
 def _all_votes(record: Record) -> list[VoteState]:
