@@ -7,6 +7,7 @@ so minutes can be re-rendered years later. Output is deterministic: no "generate
 from __future__ import annotations
 
 import datetime as dt
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -72,7 +73,7 @@ def build_context(record: Record, lang: str | None = None) -> dict[str, Any]:
     rows = [_item_row(s, state, times, t) for s in state.items]
     ran = [r for r in rows if r["ran"]]
     started = [s.started_at for s in state.items if s.started_at is not None]
-    return {
+    context: dict[str, Any] = {
         "lang": lang,
         "numerals": _ZH_NUMERALS if lang == "zh-CN" else [f"{i}. " for i in range(1, 21)],
         "meeting": {
@@ -118,6 +119,8 @@ def build_context(record: Record, lang: str | None = None) -> dict[str, Any]:
         "session_file": Path(record.path).name,
         "events": state.events,
     }
+    context["appendix"] = _appendix(context, record, t)
+    return context
 
 
 def _item_row(s: ItemState, state: Any, times: Times, t: Any) -> dict[str, Any]:
@@ -269,10 +272,39 @@ METHOD_RULES = {
     "plurality": N_("Plurality: every ballot gives one point to its first choice."),
 }
 TIE_RULES = {
-    "lot": N_("A tie for the last place is decided by lot; the seed is recorded so anyone can replay it."),
+    "lot": N_("A tie for the last place is decided by lot; the appendix says how to re-check the draw."),
     "runoff": N_("A tie for the last place goes to a runoff vote among the tied."),
     "chair": N_("A tie for the last place is decided by the chair."),
 }
+
+# What a tie was about and how the count settled it, as the voting core records them
+# (plain English identifiers, kept stable for `retreat tally --format json`).
+TIE_PURPOSES = {
+    "seat boundary": N_("the last seats"),
+    "order of election": N_("the order of election"),
+    "order of surplus transfer": N_("which surplus passes first"),
+    "defeat": N_("who drops out"),
+    "elimination": N_("who drops out"),
+}
+TIE_HOW = {
+    "lot": N_("decided by lot"),
+    "look-back, then lot": N_("earlier rounds did not separate them, so it was decided by lot"),
+    "look-back": N_("decided by the tallies of an earlier round"),
+    "tie order": N_("decided by the tie order declared in the ballot file"),
+}
+
+
+def tie_how(rule: str) -> str:
+    """The msgid saying how a tie was settled, for a rule string of retreat.voting.tiebreak."""
+    if rule.startswith("tie order"):
+        return TIE_HOW["tie order"]
+    if rule.startswith("look-back") and "lot" in rule:
+        return TIE_HOW["look-back, then lot"]
+    if rule.startswith("look-back"):
+        return TIE_HOW["look-back"]
+    if "lot" in rule:
+        return TIE_HOW["lot"]
+    return rule
 
 
 def _vote_context(record: Record, key: str, t: Any) -> dict[str, Any] | None:
@@ -309,6 +341,9 @@ def _vote_context(record: Record, key: str, t: Any) -> dict[str, Any] | None:
                            "quota": _num(r.quota) if r.quota is not None else ""})
     runoff = _vote_context(record, vote.runoff, t) if vote.runoff else None
     return {
+        "key": vote.key,
+        "method_key": vote.method,
+        "quota": vote.quota,
         "method_rule": t(METHOD_RULES[vote.method]),
         "tie_rule": t(TIE_RULES[vote.tie]),
         "seats": vote.seats,
@@ -324,11 +359,47 @@ def _vote_context(record: Record, key: str, t: Any) -> dict[str, Any] | None:
         "rows": rows,
         "titles": list(vote.titles),
         "rounds": rounds,
-        "ties": [{"candidates": list(tie.candidates), "rule": tie.rule, "chosen": tie.chosen, "seed": tie.seed}
-                 for tie in (result.ties if result is not None else [])],
+        "ties": [
+            {"candidates": list(tie.candidates), "rule": tie.rule, "chosen": tie.chosen, "seed": tie.seed,
+             "purpose": t(TIE_PURPOSES.get(tie.purpose, tie.purpose)), "how": t(tie_how(tie.rule))}
+            for tie in (result.ties if result is not None else [])
+            # A tie for the last seats under `tie: chair` or `runoff` is settled by that rule
+            # (shown below), not by the lot the count draws to finish its ranking.
+            if tie.purpose != "seat boundary" or vote.tie == "lot"
+        ],
         "chair": [vote.title_of(c) for c in vote.chair_choice] if vote.chair_choice else None,
         "runoff": runoff,
         "chosen": final,
+    }
+
+
+def _appendix(context: dict[str, Any], record: Record, t: Any) -> dict[str, Any]:
+    """What a reader needs to repeat the draws and counts: seeds, methods, commands.
+
+    Kept out of the body of the minutes, which say what was decided in plain words.
+    """
+    draws = [d for d in context["qa"]["draws"] if d["seed"] is not None]
+    votes = []
+    for item in context["vote_items"]:
+        vote, title = item["vote"], item["title"]
+        while vote is not None and vote["revealed"]:
+            votes.append({**_recount(vote, context["session_file"]), "title": title, "seed": vote["seed"],
+                          "method": t(METHOD_NAMES[vote["method_key"]]), "ties": vote["ties"]})
+            vote = vote["runoff"]
+            if vote is not None:
+                title = item["title"] + " · " + t("runoff {n}").format(n=vote["key"].rsplit("-", 1)[-1])
+    return {"draws": draws, "votes": votes}
+
+
+def _recount(vote: dict[str, Any], session_file: str) -> dict[str, str]:
+    """The two commands that export a vote's ballots and count them again with its seed."""
+    blt = vote["key"].replace("/", "-") + ".blt"
+    recount = f"retreat tally {shlex.quote(blt)} --method {vote['method_key']} --seed {vote['seed']}"
+    if vote["method_key"] == "stv" and vote["quota"] != "droop":
+        recount += f" --quota {vote['quota']}"
+    return {
+        "export": f"retreat ballots {shlex.quote(session_file)} {shlex.quote(vote['key'])} -o {shlex.quote(blt)}",
+        "recount": recount,
     }
 
 

@@ -30,7 +30,7 @@ def demo_dir(tmp_path: Path) -> Path:
 def test_demo_writes_session_and_minutes_and_nothing_else(demo_dir: Path) -> None:
     assert sorted(p.name for p in demo_dir.iterdir()) == ["retreat-demo-minutes.md", "retreat-demo.retreat"]
     minutes = (demo_dir / "retreat-demo-minutes.md").read_text(encoding="utf-8")
-    assert minutes.startswith("# 2026年度工作务虚会 会议纪要")
+    assert minutes.startswith("# 2026年度工作务虚会会议纪要")
     assert "**+00:45**" in minutes
 
 

@@ -271,7 +271,7 @@ def test_a_rehearsal_on_another_day_is_asked_once_marked_and_minuted(pane: Pane,
 
     minutes = subprocess.run([str(RETREAT), "minutes", "rehearsal-e2e.retreat"], cwd=tmp_path, check=True,
                              capture_output=True, text=True).stdout  # fmt: skip
-    assert minutes.splitlines()[0] == "# 舞台测试会 彩排记录"
+    assert minutes.splitlines()[0] == "# 舞台测试会彩排记录"
     assert "2000年1月8日" not in minutes  # the day it ran, not the agenda's
 
 

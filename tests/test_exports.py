@@ -87,7 +87,7 @@ def test_html_is_one_self_contained_file(zh_html: str) -> None:
     lowered = zh_html.lower()
     for external in ("http://", "https://", "src=", "url(", "<link", "<script", "@import", "@font-face"):
         assert external not in lowered, external
-    assert "<title>2026年度工作务虚会 会议纪要</title>" in zh_html
+    assert "<title>2026年度工作务虚会会议纪要</title>" in zh_html
 
 
 def test_html_has_the_print_css(zh_html: str) -> None:
@@ -161,7 +161,7 @@ def test_docx_headings_follow_the_markdown(zh_docx: Path, zh_markdown: str) -> N
     by_style: dict[str, list[str]] = {}
     for p in doc.paragraphs:
         by_style.setdefault(p.style.name, []).append(p.text)
-    assert by_style["Heading 1"] == ["2026年度工作务虚会 会议纪要"]
+    assert by_style["Heading 1"] == ["2026年度工作务虚会会议纪要"]
     sections = [line[3:] for line in zh_markdown.splitlines() if line.startswith("## ")]
     assert by_style["Heading 2"] == sections
     assert sections[:5] == ["一、出席人员", "二、议程执行情况", "三、各项议程纪要", "四、基层提问", "五、推荐表决"]
@@ -239,7 +239,7 @@ def test_docx_sets_cjk_fonts_a4_and_page_numbers(zh_docx: Path) -> None:
     footer = section.footer._element.xml
     assert 'w:instr=" PAGE "' in footer and 'w:instr=" NUMPAGES "' in footer and "第 " in footer
     assert "会议纪要 · 草稿" in section.header.paragraphs[0].text
-    assert doc.core_properties.title == "2026年度工作务虚会 会议纪要"
+    assert doc.core_properties.title == "2026年度工作务虚会会议纪要"
     with zipfile.ZipFile(zh_docx) as z:
         assert 'w:eastAsia="zh-CN"' in z.read("word/styles.xml").decode("utf-8")
 
@@ -365,7 +365,7 @@ def test_gallery_names_and_resolution(tmp_path: Path) -> None:
 def test_summary_template(zh_session: Path) -> None:
     code, out, err = invoke("minutes", str(zh_session), "--template", "summary")
     assert code == 0, err
-    assert out.startswith("# 2026年度工作务虚会 会议简报\n")
+    assert out.startswith("# 2026年度工作务虚会会议简报\n")
     assert "- **议程**：14 项议程进行了 14 项，实际用时 2:13:32（计划 2:20:00）；超时 3 项。" in out
     assert "- **基层提问**：共提出问题 4 个：当场答复 2 个，会后跟进 2 个。" in out
     assert "- **承诺事项**：2 项，均明确责任部门和完成时限。" in out
@@ -386,7 +386,7 @@ def test_summary_template_in_english(tmp_path: Path) -> None:
 def test_commitments_template(zh_session: Path) -> None:
     code, out, err = invoke("minutes", str(zh_session), "--template", "commitments")
     assert code == 0, err
-    assert out.startswith("# 2026年度工作务虚会 承诺事项\n")
+    assert out.startswith("# 2026年度工作务虚会承诺事项\n")
     assert "针对基层提问共作出承诺 2 项" in out
     assert "| 编号 | 责任部门 | 承诺内容 | 完成时限 | 提出人 | 状态 |" in out
     assert "| retreat-demo:3 | 城市管理办公室 | 3月底前完成周边空地摸排，并向居民区反馈方案 | 2026-03-31 | 何建华 | 待办 |" in out
@@ -399,7 +399,7 @@ def test_gallery_template_as_docx(zh_session: Path, tmp_path: Path) -> None:
     code, _, err = invoke("minutes", str(zh_session), "--template", "commitments", "-o", str(target))
     assert code == 0, err
     doc = docx.Document(str(target))
-    assert doc.paragraphs[0].text == "2026年度工作务虚会 承诺事项"
+    assert doc.paragraphs[0].text == "2026年度工作务虚会承诺事项"
     assert [c.text for c in doc.tables[0].rows[2].cells][:2] == ["retreat-demo:3", "城市管理办公室"]
 
 
@@ -492,9 +492,9 @@ def test_demo_writes_all_three_formats(tmp_path: Path) -> None:
         assert f"retreat-demo-minutes.{suffix}" in out.replace("\n", "")
     markdown = (tmp_path / "retreat-demo-minutes.md").read_text(encoding="utf-8")
     page = (tmp_path / "retreat-demo-minutes.html").read_text(encoding="utf-8")
-    assert markdown.startswith("# 2026年度工作务虚会 会议纪要") and "2026年度工作务虚会 会议纪要</h1>" in page
+    assert markdown.startswith("# 2026年度工作务虚会会议纪要") and "2026年度工作务虚会会议纪要</h1>" in page
     doc = docx.Document(str(tmp_path / "retreat-demo-minutes.docx"))
-    assert doc.paragraphs[0].text == "2026年度工作务虚会 会议纪要"
+    assert doc.paragraphs[0].text == "2026年度工作务虚会会议纪要"
 
 
 def test_demo_default_format_is_md_only(tmp_path: Path) -> None:
@@ -527,3 +527,84 @@ def test_summary_lists_the_vote_winners_when_the_minutes_have_them(
     out = render(zh_record, gallery.resolve("summary"))
     assert "## 推荐表决\n\n- **民生实事项目“公众推荐、小组推荐”**：社区食堂、社区客厅\n" in out
     assert "重点工作任务推荐**：社区" not in out
+
+
+def test_zh_tie_is_told_in_chinese_in_every_format(zh_markdown: str, zh_html: str, zh_docx: Path) -> None:
+    import docx
+
+    sentence = "片区试点方案、网格化治理提升在末位名额上并列，抽签决定：片区试点方案。"
+    doc = docx.Document(str(zh_docx))
+    for text in (zh_markdown, re.sub(r"<[^>]+>", "", zh_html), "\n".join(p.text for p in doc.paragraphs)):
+        assert sentence in text and "by lot" not in text
+
+
+def test_zh_html_sets_chinese_quotes_in_the_cjk_face(zh_html: str) -> None:
+    style = zh_html[zh_html.index("<style>") : zh_html.index("</style>")]
+    # “ ” ‘ ’ — … · exist in Times New Roman too: each run is wrapped and given the CJK face
+    assert '民生实事项目<span class="cjk">“</span>公众推荐、小组推荐<span class="cjk">”</span>' in zh_html
+    assert re.search(r'\n\.cjk \{ font-family: "FangSong"', style)
+    assert re.search(r'\nh2 \.cjk, h4 \.cjk \{ font-family: "SimHei"', style)
+    assert re.search(r'\nh1 \.cjk, table \.cjk \{ font-family: "SimSun"', style)
+    # the running head cannot hold a span: in Chinese its stack starts with the CJK face
+    assert re.search(r'@top-center \{\s*content: [^;]*;\s*font-family: "SimSun"', style)
+
+
+def test_english_html_leaves_punctuation_alone() -> None:
+    out = to_html("# T\n\nShe said “yes” — twice.\n", "en")
+    assert "She said “yes” — twice." in out and 'class="cjk"' not in out
+
+
+def test_html_commands_break_only_at_spaces() -> None:
+    out = to_html("Run `retreat tally a.blt --seed 7`.\n", "en")
+    assert '<code><span class="word">retreat</span> <span class="word">tally</span>' in out
+    assert '<span class="word">--seed</span> <span class="word">7</span></code>' in out
+    assert "code .word { white-space: nowrap; }" in out
+
+
+def test_html_table_headers_align_with_their_columns(zh_html: str) -> None:
+    style = zh_html[zh_html.index("<style>") : zh_html.index("</style>")]
+    th = re.search(r"\nth \{([^}]*)\}", style)
+    assert th and "text-align: left" in th.group(1)
+    agenda = zh_html[zh_html.index("<th>议程</th>") - 200 :]
+    assert '<th style="text-align:right">#</th>' in agenda and '<th style="text-align:center">开始</th>' in agenda
+
+
+def test_docx_table_headers_align_with_their_columns(zh_docx: Path) -> None:
+    import docx
+
+    doc = docx.Document(str(zh_docx))
+    agenda = next(t for t in doc.tables if t.rows[0].cells[1].text == "议程")
+    header, first = agenda.rows[0].cells, agenda.rows[1].cells
+    aligns = [c.paragraphs[0].alignment for c in header]
+    assert aligns == [c.paragraphs[0].alignment for c in first]
+    assert [header[i].paragraphs[0].alignment for i in (0, 1, 4)] == [2, None, 1]  # right, left, centre
+
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def test_docx_font_table_declares_every_face_it_uses(zh_docx: Path) -> None:
+    from lxml import etree
+
+    with zipfile.ZipFile(zh_docx) as z:
+        table = etree.fromstring(z.read("word/fontTable.xml"))
+        used = {
+            value
+            for part in ("word/styles.xml", "word/document.xml")
+            for fonts in etree.fromstring(z.read(part)).iter(f"{W}rFonts")
+            for attr in ("ascii", "hAnsi", "eastAsia")
+            if (value := fonts.get(f"{W}{attr}"))
+        }
+    declared = {f.get(f"{W}name"): f for f in table.findall(f"{W}font")}
+    assert {"仿宋", "黑体", "楷体", "宋体", "Times New Roman"} <= used <= set(declared)
+    expected = {"仿宋": ("FangSong", "roman"), "楷体": ("KaiTi", "roman"), "宋体": ("SimSun", "roman"),
+                "黑体": ("SimHei", "swiss")}
+    for name, (alt, family) in expected.items():
+        font = declared[name]
+        assert font.find(f"{W}altName").get(f"{W}val") == alt
+        assert font.find(f"{W}family").get(f"{W}val") == family  # a serif (or sans) to substitute
+        assert font.find(f"{W}charset").get(f"{W}val") == "86"  # GB2312
+        assert len(font.find(f"{W}panose1").get(f"{W}val")) == 20
+        # CT_Font is a sequence: the children in the schema's order
+        order = ["altName", "panose1", "charset", "family", "pitch", "sig"]
+        assert [child.tag.removeprefix(W) for child in font] == order

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import json
+import re
+import shlex
 from pathlib import Path
 
 import pytest
@@ -156,3 +159,60 @@ def test_custom_template_gets_the_documented_variables(tmp_path: Path) -> None:
     mine = tmp_path / "mine.md.j2"
     mine.write_text("{{ meeting.title }}|{{ totals.count }}|{{ items[2].overtime }}", encoding="utf-8")
     assert render(load(path), mine) == "2026 Annual Work Retreat|14|+00:45"
+
+
+APPENDIX = {"zh-CN": "## 附：抽签与计票复核说明", "en": "## Appendix: how to re-check the draws and counts"}
+
+
+def _body_and_appendix(text: str, lang: str) -> tuple[str, str]:
+    body, heading, rest = text.partition(APPENDIX[lang])
+    assert heading, "the minutes end with the appendix"
+    appendix, rule, _colophon = rest.rpartition("\n---\n")
+    assert rule, "the appendix comes before the colophon"
+    return body, appendix
+
+
+def test_zh_title_is_one_phrase(tmp_path: Path) -> None:
+    text = render(load(demo_session(tmp_path, "zh-CN")))
+    assert text.splitlines()[0] == "# 2026年度工作务虚会会议纪要"
+
+
+def test_zh_tie_is_told_in_chinese(tmp_path: Path) -> None:
+    text = render(load(demo_session(tmp_path, "zh-CN")))
+    assert "by lot" not in text
+    assert "- 片区试点方案、网格化治理提升在末位名额上并列，抽签决定：片区试点方案。" in text
+
+
+def test_zh_minutes_use_chinese_punctuation(tmp_path: Path) -> None:
+    text = render(load(demo_session(tmp_path, "zh-CN")))
+    cjk = "\u4e00-\u9fff"
+    assert re.findall(rf", [{cjk}]", text) == []  # "08:30–08:32, 实际用时"
+    assert re.findall(rf"[{cjk}，。；：、] +[{cjk}]", text) == []  # "当选。 末位", "提升 并列"
+    assert "- **用时**：08:39–08:47，实际用时 07:45，计划 07:00，**超时 +00:45**" in text
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_the_body_speaks_plainly_and_the_appendix_says_how_to_recheck(tmp_path: Path, lang: str) -> None:
+    body, appendix = _body_and_appendix(render(load(demo_session(tmp_path, lang))), lang)
+    for jargon in ("Python", "random.Random", "shuffle", "seed", "随机种子", "retreat tally"):
+        assert jargon not in body, jargon
+    assert "random.Random(20260108).shuffle" in appendix
+    assert "`retreat ballots demo-" + lang + ".retreat key-task-vote -o key-task-vote.blt`" in appendix
+    assert "`retreat tally key-task-vote.blt --method borda --seed 20260108`" in appendix
+
+
+def test_the_appendix_commands_reproduce_the_result(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from retreat.cli.main import app
+    from retreat.minutes import build_context
+
+    path = demo_session(tmp_path, "zh-CN")
+    context = build_context(load(path))
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    for vote, item in zip(context["appendix"]["votes"], context["vote_items"], strict=True):
+        for command in (vote["export"], vote["recount"] + " --format json"):
+            result = runner.invoke(app, shlex.split(command)[1:])
+            assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)["winners"] == item["vote"]["chosen"]

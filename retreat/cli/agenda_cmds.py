@@ -33,7 +33,11 @@ def check(
     agenda: Annotated[Path, typer.Argument(help="The agenda YAML file to validate.", metavar="AGENDA")],
     lang: Annotated[
         Lang | None,
-        typer.Option("--lang", help="Language of the output; default: the agenda's `language`."),
+        typer.Option(
+            "--lang",
+            help="Language of the output; default: the agenda's `language` (even when the agenda has "
+            "errors), else the system's.",
+        ),
     ] = None,
 ) -> None:
     """Validate an agenda and print its schedule (items, owners, planned times).
@@ -45,14 +49,57 @@ def check(
     from retreat import agenda as agenda_mod
     from retreat import i18n
 
-    # Errors found while loading are worded in --lang, else the environment's language.
-    i18n.set_language(lang.value if lang else i18n.from_environment())
+    # Errors found while loading are worded in --lang, else in the language the agenda
+    # declares (read as far as the file can be parsed), else the environment's.
+    i18n.set_language(lang.value if lang else declared_language(agenda) or i18n.from_environment())
     loaded = agenda_mod.load(agenda)
     if lang is None:
         i18n.set_language(loaded.language)
     console = Console(highlight=False)
     for part in summary(loaded, console.width):
         console.print(part)
+
+
+def declared_language(path: Path) -> str | None:
+    """`meeting.language` of an agenda file, even a broken one: the YAML is read event by event
+    and the value is taken as soon as it is seen, so an error further down does not hide it.
+    None when the file cannot be read or parsed that far, or declares no known language."""
+    import yaml
+
+    try:
+        with path.open("rb") as f:
+            raw = f.read(1024 * 1024)
+    except OSError:
+        return None
+    text = raw.decode("utf-8", errors="replace").removeprefix("\ufeff")
+    # One frame per open mapping or sequence: its path, and for a mapping the key just read
+    # (None while a key is awaited).
+    frames: list[tuple[tuple[object, ...], bool, list[object]]] = []
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                frames.pop()
+                continue
+            if not isinstance(event, yaml.NodeEvent):
+                continue
+            where: tuple[object, ...] = ()
+            if frames:
+                parent, is_map, key = frames[-1]
+                if is_map and not key:
+                    key.append(event.value if isinstance(event, yaml.ScalarEvent) else None)
+                    where = (*parent, "<key>")
+                else:
+                    where = (*parent, key.pop() if is_map else "[]")
+            if isinstance(event, yaml.ScalarEvent) and where == ("meeting", "language"):
+                value = str(event.value).strip().lower().replace("_", "-")
+                return "zh-CN" if value.startswith("zh") else "en" if value.startswith("en") else None
+            if isinstance(event, yaml.MappingStartEvent):
+                frames.append((where, True, []))
+            elif isinstance(event, yaml.SequenceStartEvent):
+                frames.append((where, False, []))
+    except yaml.YAMLError:
+        pass
+    return None
 
 
 def summary(agenda: Agenda, width: int = 80) -> list[RenderableType]:

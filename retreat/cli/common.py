@@ -12,7 +12,16 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperCommand, TyperGroup
 
+from retreat.cli.localise import (
+    LocalisedContext,
+    click_errors,
+    install,
+    localise_usage_error,
+    translate_help_option,
+)
 from retreat.errors import RetreatError
+
+install()  # typer.core's own words (Options, required ...) through our catalogue
 
 DEBUG = {"on": False}
 
@@ -41,8 +50,11 @@ def translate_help(command: Any) -> None:
 
 
 class TranslatedCommand(TyperCommand):
+    context_class = LocalisedContext
+
     def format_help(self, ctx: Any, formatter: Any) -> None:
         translate_help(self)
+        translate_help_option(self, ctx)
         super().format_help(ctx, formatter)
 
 
@@ -53,19 +65,41 @@ class ErrorMappingGroup(TyperGroup):
     as a user does.
     """
 
+    context_class = LocalisedContext
+
     def format_help(self, ctx: Any, formatter: Any) -> None:
         if ctx.parent is None:  # `retreat --help` runs before the root callback sets it
             from retreat import i18n
 
             i18n.set_language(i18n.from_environment())
         translate_help(self)
+        translate_help_option(self, ctx)
         for command in self.commands.values():
             translate_help(command)
         super().format_help(ctx, formatter)
 
+    def make_context(self, info_name: Any, args: Any, parent: Any = None, **extra: Any) -> Any:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click_errors.UsageError as e:
+            if parent is None:  # `retreat --bogus` fails before the root callback sets it
+                from retreat import i18n
+
+                i18n.set_language(i18n.from_environment())
+            raise localise_usage_error(e) from e
+
     def invoke(self, ctx: Any) -> Any:
+        if ctx.parent is None:
+            # Click resolves the command name before the root callback runs: an unknown
+            # command is reported in the system's language too.
+            from retreat import i18n
+
+            i18n.set_language(i18n.from_environment())
         try:
             return super().invoke(ctx)
+        except click_errors.UsageError as e:
+            # A subcommand's arguments are parsed here: "Missing argument", "No such option".
+            raise localise_usage_error(e) from e
         except RetreatError as e:
             err(str(e))
             raise typer.Exit(e.exit_code) from e

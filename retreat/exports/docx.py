@@ -264,13 +264,13 @@ def _build_table(doc: Any, rows: list[list[_Cell]], style: HouseStyle, zh: bool)
             if spec is None:
                 continue
             if spec.header:
-                p.alignment = WD_ALIGN_PARAGRAPH.CENTER
                 shade = OxmlElement("w:shd")
                 shade.set(qn("w:val"), "clear")
                 shade.set(qn("w:color"), "auto")
                 shade.set(qn("w:fill"), "E7E6E6")
                 cell._tc.get_or_add_tcPr().append(shade)
-            elif spec.align in aligns:
+            # A header sits over its column as the cells do (as in the HTML export).
+            if spec.align in aligns:
                 p.alignment = aligns[spec.align]
             if spec.inline is not None:
                 writer._inline(p, spec.inline)

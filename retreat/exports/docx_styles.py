@@ -77,6 +77,7 @@ def setup(doc: Any, s: HouseStyle, lang: str) -> None:
 
     _page(doc)
     _defaults(doc, s, lang)
+    declare_fonts(doc)
     zh = lang.lower().startswith("zh")
     styles = doc.styles
 
@@ -171,6 +172,52 @@ def _defaults(doc: Any, s: HouseStyle, lang: str) -> None:
     zh = lang.lower().startswith("zh")
     lang_el.set(qn("w:val"), "zh-CN" if zh else "en-GB")
     lang_el.set(qn("w:eastAsia"), "zh-CN")
+
+
+# The document's font table (word/fontTable.xml) describes each face it uses, so that a
+# reader without the face can pick a like one: its other name, its PANOSE class, its family
+# (roman: a serif, swiss: a sans, modern: fixed pitch), the GB2312 character set (86) and the
+# Unicode ranges and code pages it covers (w:sig), as Word itself writes them. python-docx's
+# template lists only Calibri, Cambria, Times New Roman, Arial and two Japanese faces.
+# (name, altName, panose1, charset, family, pitch, (usb0, usb1, usb2, usb3, csb0, csb1))
+GB2312, ANSI = "86", "00"
+_CJK_SIG = ("800002BF", "38CF7CFA", "00000016", "00000000", "00040001", "00000000")
+FONT_TABLE = (
+    ("宋体", "SimSun", "02010600030101010101", GB2312, "roman", "variable",
+     ("00000003", "288F0000", "00000016", "00000000", "00040001", "00000000")),
+    ("仿宋", "FangSong", "02010609060101010101", GB2312, "roman", "variable", _CJK_SIG),
+    ("楷体", "KaiTi", "02010609060101010101", GB2312, "roman", "variable", _CJK_SIG),
+    ("黑体", "SimHei", "02010609060101010101", GB2312, "swiss", "variable", _CJK_SIG),
+    ("Consolas", None, "020B0609020204030204", ANSI, "modern", "fixed",
+     ("E00006FF", "0000FCFF", "00000001", "00000000", "0000019F", "00000000")),
+)
+_SIG_ATTRS = ("usb0", "usb1", "usb2", "usb3", "csb0", "csb1")
+
+
+def declare_fonts(doc: Any) -> None:
+    """Add the faces of FONT_TABLE to word/fontTable.xml (replacing any entry of that name)."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.opc.oxml import serialize_part_xml
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.oxml.parser import parse_xml
+
+    part = doc.part.part_related_by(RT.FONT_TABLE)
+    root = parse_xml(part.blob)
+    for name, alt, panose, charset, family, pitch, sig in FONT_TABLE:
+        for old in root.findall(qn("w:font")):
+            if old.get(qn("w:name")) == name:
+                root.remove(old)
+        font = OxmlElement("w:font", {qn("w:name"): name})
+        # CT_Font is a sequence: altName, panose1, charset, family, notTrueType, pitch, sig.
+        children = [("altName", {"val": alt}) if alt else None, ("panose1", {"val": panose}),
+                    ("charset", {"val": charset}), ("family", {"val": family}), ("pitch", {"val": pitch}),
+                    ("sig", dict(zip(_SIG_ATTRS, sig, strict=True)))]
+        for tag, attrs in filter(None, children):
+            font.append(OxmlElement(f"w:{tag}", {qn(f"w:{k}"): v for k, v in attrs.items()}))
+        root.append(font)
+    # A plain Part (python-docx has no class for the font table): its bytes are what is saved.
+    part._blob = serialize_part_xml(root)
 
 
 def page_field(paragraph: Any, instr: str) -> None:

@@ -50,6 +50,9 @@ def to_html(markdown: str, lang: str, *, draft: bool = False) -> str:
     tokens = md.parse(markdown, env)
     _lay_out_tables(tokens, lang)
     md.add_render_rule("table_open", _table_open)
+    md.add_render_rule("code_inline", _code_inline)
+    if lang.lower().startswith("zh"):
+        md.add_render_rule("text", _text_zh)
     body = md.renderer.render(tokens, md.options, env)
     t = translator(lang).gettext
     title = mdparse.title(tokens)
@@ -98,6 +101,28 @@ def _table_open(self: Any, tokens: list[Token], idx: int, options: Any, env: Any
     return str(self.renderToken(tokens, idx, options, env)) + (f"<colgroup>{cols}</colgroup>\n" if cols else "")
 
 
+# Punctuation that Latin fonts have too: in a stack that starts with Times New Roman a
+# Chinese “quote” comes out narrow and Latin. In Chinese minutes these are wrapped so that
+# they take the CJK face of their context (see `.cjk` in the CSS).
+SHARED_PUNCTUATION = re.compile("([\u00b7\u2014\u2015\u2018\u2019\u201c\u201d\u2025\u2026]+)")
+
+
+def _text_zh(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+    from markdown_it.common.utils import escapeHtml
+
+    return SHARED_PUNCTUATION.sub(r'<span class="cjk">\1</span>', escapeHtml(tokens[idx].content))
+
+
+def _code_inline(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+    """Inline code (the commands in the appendix) breaks at its spaces only, never after the
+    hyphen of an option (`--` / `seed`): each word is kept whole."""
+    from markdown_it.common.utils import escapeHtml
+
+    words = re.split(r"( +)", tokens[idx].content)
+    inner = "".join(w if w.isspace() or not w else f'<span class="word">{escapeHtml(w)}</span>' for w in words)
+    return f"<code>{inner}</code>"
+
+
 def css_string(text: str) -> str:
     """A CSS string literal for any text: quotes, backslashes and `<` escaped as code points."""
     out = []
@@ -130,8 +155,16 @@ def css(lang: str, title: str, page_label: str, draft: str) -> str:
     kai = css_stack(LATIN_SERIF, CJK_KAI, generic="serif")
     sans = css_stack(LATIN_SANS, CJK_SANS, generic="sans-serif")
     head = css_string(title + (f" · {draft}" if draft else ""))
+    # The running head and the page numbers cannot hold a <span>: in Chinese minutes their
+    # stack starts with the CJK face, so the title's quotes and the · are Chinese too.
+    margin = css_stack(CJK_SONG, LATIN_SERIF, generic="serif") if zh else song
     return _CSS % {
         "serif": serif,
+        "cjk_serif": css_stack(CJK_SERIF if zh else CJK_SONG, generic="serif"),
+        "cjk_song": css_stack(CJK_SONG, generic="serif"),
+        "cjk_kai": css_stack(CJK_KAI, generic="serif"),
+        "cjk_sans": css_stack(CJK_SANS, generic="sans-serif"),
+        "margin": margin,
         "song": song,
         "kai": kai,
         "sans": sans,
@@ -176,7 +209,7 @@ _CSS = """\
   margin: %(top)smm %(right)smm %(bottom)smm %(left)smm;
   @top-center {
     content: %(head)s;
-    font-family: %(song)s;
+    font-family: %(margin)s;
     font-size: %(small_pt)spt;
     color: #555;
     vertical-align: bottom;
@@ -184,7 +217,7 @@ _CSS = """\
   }
   @bottom-center {
     content: %(page)s;
-    font-family: %(song)s;
+    font-family: %(margin)s;
     font-size: %(small_pt)spt;
     vertical-align: top;
     padding-top: 4mm;
@@ -252,9 +285,16 @@ table {
 thead { display: table-header-group; }
 tr { break-inside: avoid; page-break-inside: avoid; }
 th, td { border: 1px solid #000; padding: 0.2em 1mm; vertical-align: top; }
-th { background: #eee; font-weight: bold; text-align: center; }
+/* A header sits over its column as the cells do: left, or right and centre as the
+   Markdown's alignment row says (markdown-it writes those as style="text-align:..."). */
+th { background: #eee; font-weight: bold; text-align: left; }
 table.small { font-size: %(small_pt)spt; }
 td { overflow-wrap: anywhere; }
+.cjk { font-family: %(cjk_serif)s; }
+h1 .cjk, table .cjk { font-family: %(cjk_song)s; }
+h2 .cjk, h4 .cjk { font-family: %(cjk_sans)s; }
+h3 .cjk { font-family: %(cjk_kai)s; }
+code .word { white-space: nowrap; }
 code { font-family: "Noto Sans Mono", "DejaVu Sans Mono", Consolas, monospace; font-size: 0.9em; }
 hr { border: 0; border-top: 1px solid #000; margin: 1.5em 0 0.5em; }
 p.colophon { font-size: %(small_pt)spt; color: #444; text-align: right; }

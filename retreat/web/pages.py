@@ -182,6 +182,7 @@ _PAGE_TEXTS = (
     N_('Join'),
     N_('Type the code on your slip.'),
     N_('Vote'),
+    N_('Vote: {title}'),
     N_('No vote is open just now.'),
     N_('Send a question'),
     N_('Refresh'),
