@@ -8,7 +8,7 @@ the middle of a report (the session is resumed and the speaker's time kept count
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,7 +83,7 @@ class Step:
     events: int
 
 
-def run_demo(agenda: Agenda, session_path: Path, clock: FakeClock | None = None) -> Iterator[Step]:
+def run_demo(agenda: Agenda, session_path: Path, clock: FakeClock | None = None) -> Generator[Step, None, None]:
     clock = clock or FakeClock()
     t = translator(agenda.language).gettext
     session = Session.create(session_path, agenda, clock)

@@ -20,6 +20,7 @@ from retreat.i18n import _
 from retreat.store import Store
 from retreat.votes import LINK_SPACE, open_to_phones
 
+_MAX_UTC_OFFSET = 24 * 3600  # a time zone is less than a day away from UTC
 _RETRIES = 20  # another process appending that often in a row would be a bug, not a race
 # After these, a vote may no longer take phone ballots: its code -> ballot links must go.
 _CLOSING = frozenset({EventKind.VOTE_CLOSED, EventKind.RESULT_REVEALED, EventKind.MEETING_ENDED})
@@ -141,11 +142,23 @@ def replay(store: Store) -> tuple[Agenda, MeetingState]:
 
 
 def replay_seen(store: Store) -> tuple[Agenda, MeetingState, int]:
-    """`replay`, and the sequence number of the last event it applied."""
+    """`replay`, and the sequence number of the last event it applied.
+
+    The whole log is read and checked here: a caller that writes only after this has
+    returned never appends to a session that cannot be read back whole."""
     meta = store.meta()
     text = meta.get("agenda_text")
     if text is None:
         raise SessionError(_("{path} has no agenda stored in it; it is damaged").format(path=store.path))
+    offset = meta.get("utc_offset", "0")
+    try:
+        if abs(int(offset)) > _MAX_UTC_OFFSET:
+            raise ValueError(offset)
+    except ValueError:
+        raise SessionError(
+            _("{path} is damaged: its utc_offset {value} is not a time zone offset in seconds").format(
+                path=store.path, value=offset)
+        ) from None
     agenda = agenda_mod.loads(text, meta.get("agenda_file", store.path))
     state = initial_state(agenda)
     seen = 0
@@ -153,7 +166,9 @@ def replay_seen(store: Store) -> tuple[Agenda, MeetingState, int]:
         seen = event.seq
         try:
             apply(state, event)
-        except (KeyError, ValueError, TypeError) as e:
+        except (KeyError, ValueError, TypeError, AttributeError, IndexError, OverflowError) as e:
+            # The log was checked as it was read; what is left is a payload of the right shape
+            # holding the wrong things (a field missing, a list where a text belongs).
             raise SessionError(
                 _("{path}: event {seq} ({kind}) cannot be replayed: {reason}").format(
                     path=store.path, seq=event.seq, kind=event.kind.value, reason=e

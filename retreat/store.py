@@ -2,17 +2,25 @@
 
 Each append is committed durably (WAL, synchronous=FULL) before it returns, so the
 screen only ever acknowledges what would survive a power cut. On close the WAL is
-checkpointed away, leaving one self-contained file that is safe to copy and archive.
+checkpointed away and the file returned to rollback journaling, leaving one self-contained
+file that is safe to copy and archive, and that readers open read-only without creating
+anything beside it (an archive on a read-only share included).
+
+Nothing is trusted on the way back in: every event read is checked (known kind, data an
+object, timestamps finite and in range) and a file that fails is a SessionError naming the
+file and the event. A store opened for writing writes nothing until its first append, so a
+caller that reads the whole log first never touches a session it cannot read back.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
-import os
+import math
 import sqlite3
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TypeGuard
 
 from retreat.errors import SessionError, StaleLog
 from retreat.events import Event, EventKind, Stamp
@@ -21,6 +29,16 @@ from retreat.i18n import _
 APPLICATION_ID = 0x52545254  # "RTRT": tells our files from other SQLite databases
 SCHEMA_VERSION = 1
 _SQLITE_MAGIC = b"SQLite format 3\x00"
+_HEADER = 100  # bytes 18 and 19 of SQLite's file header are 2 in WAL mode, 1 in rollback mode
+# A wall-clock time is a moment between 1970 and the year 9999 (what dates can show); a
+# monotonic time is seconds since some boot: a thousand years is already absurd.
+_LAST_AT = 253_402_214_400.0  # 9999-12-31 00:00 UTC
+_MONO_LIMIT = 1000 * 365.25 * 86400
+_COLUMNS = {
+    "meta": ("key", "value"),
+    "events": ("seq", "kind", "at", "mono", "run", "data"),
+}
+_KINDS = {kind.value: kind for kind in EventKind}
 # Short-lived, non-log state the phone server must keep across a crash (which phone joined
 # with which code, which code owns which ballot while a vote is open). Never replayed, never
 # in the minutes; rows are deleted, with SQLite's secure_delete, as soon as they must go.
@@ -39,10 +57,19 @@ CREATE TABLE events (
 """
 
 
+class SaveError(SessionError):
+    """Something could not be written to a session (a full disk, a read-only file...)."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
 class Store:
-    def __init__(self, conn: sqlite3.Connection, path: str) -> None:
+    def __init__(self, conn: sqlite3.Connection, path: str, *, writing: bool = False) -> None:
         self._conn = conn
         self.path = path
+        self._writing = writing  # tuned for durable appends (WAL, synchronous=FULL)
 
     # --- opening ---------------------------------------------------------------------
     @classmethod
@@ -59,36 +86,50 @@ class Store:
                 )
             if not p.parent.exists():
                 raise SessionError(_("cannot create {path}: the folder does not exist").format(path=target))
+        conn = None
         try:
-            conn = _connect(target)
+            conn = sqlite3.connect(target, isolation_level=None, check_same_thread=False)
+            _tune(conn)
             with conn:
                 conn.executescript(_SCHEMA)
                 conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
                 conn.executemany("INSERT INTO meta(key, value) VALUES (?, ?)", sorted(meta.items()))
         except sqlite3.Error as e:
-            raise SessionError(_("cannot create the session {path}: {reason}").format(path=target, reason=e)) from None
-        return cls(conn, target)
+            if conn is not None:
+                conn.close()
+            raise SaveError(_("cannot create the session {path}: {reason}").format(path=target, reason=e),
+                            str(e)) from None
+        return cls(conn, target, writing=True)
 
     @classmethod
     def open(cls, path: Path | str, *, readonly: bool = False) -> Store:
-        """An existing session; anything that is not a sound session of ours is refused untouched."""
+        """An existing session; anything that is not a sound session of ours is refused untouched.
+
+        `readonly` handles cannot write: SQLite is asked for a read-only connection, so a
+        session in a read-only folder (an archive on a share) reads, and nothing is left
+        beside it. A writing handle writes nothing until its first append."""
         target = str(path)
-        _check_header(target)
+        header = _check_header(target)
+        conn = None
         try:
-            # A read-only SQLite handle on a WAL file leaves -wal/-shm files behind it, so
-            # readers open read-write (and write nothing) unless the file is really read-only.
-            writable = os.access(target, os.W_OK) and os.access(Path(target).resolve().parent, os.W_OK)
-            mode = "ro" if readonly and not writable else "rw"
-            uri = f"file:{Path(target).resolve()}?mode={mode}"
+            uri = Path(target).resolve().as_uri()
+            if not readonly:
+                uri += "?mode=rw"
+            elif header[18:20] == b"\x02\x02" and not Path(f"{target}-wal").exists():
+                # Left in WAL mode (closed by an older retreat, or by a writer whose close
+                # could not switch back) and open in no process: every process that opens a
+                # WAL file keeps its -wal beside it. Read it as the unchanging file it is: a
+                # read-only handle would otherwise create -wal/-shm (in a read-only folder: fail).
+                uri += "?mode=ro&immutable=1"
+            else:
+                uri += "?mode=ro"
             conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             if app_id != APPLICATION_ID:
-                conn.close()
                 raise SessionError(_("{path} is an SQLite database but not a retreat session").format(path=target))
             if version > SCHEMA_VERSION:
-                conn.close()
                 raise SessionError(
                     _("{path} was written by a newer retreat (session format {v}); upgrade retreat to open it").format(
                         path=target, v=version
@@ -96,14 +137,20 @@ class Store:
                 )
             check = conn.execute("PRAGMA quick_check").fetchone()[0]
             if check != "ok":
-                conn.close()
                 raise SessionError(_("{path} is damaged ({detail}); keep a copy and contact support").format(
                     path=target, detail=check
                 ))
-            if not readonly:
-                _tune(conn)
+            _check_tables(conn, target)
         except sqlite3.Error as e:
+            if conn is not None:
+                conn.close()
+            if not readonly and getattr(e, "sqlite_errorname", "").startswith("SQLITE_READONLY"):
+                raise _read_only(target, e) from None
             raise SessionError(_("{path} cannot be read as a session: {reason}").format(path=target, reason=e)) from None
+        except SessionError:
+            if conn is not None:
+                conn.close()
+            raise
         return cls(conn, target)
 
     # --- the log ---------------------------------------------------------------------
@@ -119,6 +166,7 @@ class Store:
             return []
         committed: list[Event] = []
         try:
+            self._ready_to_write()
             self._conn.execute("BEGIN IMMEDIATE")
             if after is not None and self.last_seq() != after:
                 self._conn.execute("ROLLBACK")
@@ -142,25 +190,34 @@ class Store:
             self._conn.execute("COMMIT")
         except sqlite3.Error as e:
             if self._conn.in_transaction:
-                self._conn.execute("ROLLBACK")
-            raise SessionError(_("could not save to {path}: {reason}").format(path=self.path, reason=e)) from None
+                with contextlib.suppress(sqlite3.Error):
+                    self._conn.execute("ROLLBACK")
+            raise self._save_error(e) from None
         return committed
 
     def last_seq(self) -> int:
-        return int(self._conn.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()[0])
+        try:
+            return int(self._conn.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()[0])
+        except (sqlite3.Error, TypeError, ValueError) as e:
+            raise self._read_error(e) from None
 
     def events(self, after: int = 0) -> Iterator[Event]:
-        """The log in order (only what follows sequence number `after`, if given)."""
+        """The log in order (only what follows sequence number `after`, if given), each event
+        checked: a damaged one is a SessionError naming the file and the event."""
         try:
             rows = self._conn.execute(
                 "SELECT seq, kind, at, mono, run, data FROM events WHERE seq > ? ORDER BY seq", (after,))
-            for seq, kind, at, mono, run, data in rows:
-                yield Event(EventKind(kind), Stamp(at, mono, run), json.loads(data), seq)
-        except (sqlite3.Error, ValueError) as e:
-            raise SessionError(_("{path} has a damaged event log: {reason}").format(path=self.path, reason=e)) from None
+            for row in rows:
+                yield _event(self.path, *row)
+        except sqlite3.Error as e:
+            raise self._read_error(e) from None
 
     def meta(self) -> dict[str, str]:
-        return dict(self._conn.execute("SELECT key, value FROM meta").fetchall())
+        try:
+            rows = self._conn.execute("SELECT key, value FROM meta").fetchall()
+        except sqlite3.Error as e:
+            raise self._read_error(e) from None
+        return {str(key): str(value) for key, value in rows}
 
     # --- scratch: short-lived state beside the log ---------------------------------------
     def scratch(self, space: str) -> dict[str, str]:
@@ -179,24 +236,26 @@ class Store:
     def put_scratch(self, space: str, key: str, value: str) -> None:
         """Durable before it returns, like an event."""
         try:
+            self._ready_to_write()
             with self._conn:
                 self._conn.execute(_SCRATCH)
                 self._conn.execute("INSERT OR REPLACE INTO scratch(space, key, value) VALUES (?, ?, ?)",
                                    (space, key, value))
         except sqlite3.Error as e:
-            raise SessionError(_("could not save to {path}: {reason}").format(path=self.path, reason=e)) from None
+            raise self._save_error(e) from None
 
     def drop_scratch(self, space: str) -> bool:
         """Delete a space for good: overwritten in the file, and the WAL's copies truncated away."""
         if not self.scratch(space):
             return False
         try:
+            self._ready_to_write()
             self._conn.execute("PRAGMA secure_delete = ON")
             with self._conn:
                 self._conn.execute("DELETE FROM scratch WHERE space = ?", (space,))
             self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         except sqlite3.Error as e:
-            raise SessionError(_("could not save to {path}: {reason}").format(path=self.path, reason=e)) from None
+            raise self._save_error(e) from None
         return True
 
     def scratch_spaces(self) -> list[str]:
@@ -206,10 +265,44 @@ class Store:
             return []
 
     def close(self) -> None:
-        # A read-only handle cannot checkpoint; the writer that closes last does.
-        with contextlib.suppress(sqlite3.Error):
-            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        """Checkpoint the WAL into the file and return it to rollback journaling: a closed
+        session is one self-contained file. Only a handle that wrote does this, and only when
+        no other process has the session open (the last writer to close does it then)."""
+        if self._writing:
+            with contextlib.suppress(SessionError):
+                self.seal()
         self._conn.close()
+
+    def seal(self) -> None:
+        """`close`'s checkpoint, reporting failure (a full disk) instead of leaving it to the
+        next writer; a caller about to hand the file on (rename, copy) needs it done."""
+        try:
+            busy, _log, _moved = self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            # Not waiting for a lock another process holds: it will do this when it closes.
+            self._conn.execute("PRAGMA busy_timeout = 0")
+            mode = self._conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
+            if busy or str(mode).lower() not in ("delete", "memory"):
+                raise sqlite3.OperationalError("database is locked")
+        except sqlite3.Error as e:
+            raise self._save_error(e) from None
+        finally:
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.execute("PRAGMA busy_timeout = 5000")
+
+    # --- errors ---------------------------------------------------------------------------
+    def _ready_to_write(self) -> None:
+        """Durable appends from here on; until now the handle had written nothing."""
+        if not self._writing:
+            _tune(self._conn)
+            self._writing = True
+
+    def _save_error(self, e: sqlite3.Error) -> SaveError:
+        if getattr(e, "sqlite_errorname", "").startswith("SQLITE_READONLY"):
+            return _read_only(self.path, e)
+        return SaveError(_("could not save to {path}: {reason}").format(path=self.path, reason=e), str(e))
+
+    def _read_error(self, e: Exception) -> SessionError:
+        return SessionError(_("{path} cannot be read as a session: {reason}").format(path=self.path, reason=e))
 
     def __enter__(self) -> Store:
         return self
@@ -218,10 +311,12 @@ class Store:
         self.close()
 
 
-def _connect(target: str) -> sqlite3.Connection:
-    conn = sqlite3.connect(target, isolation_level=None, check_same_thread=False)
-    _tune(conn)
-    return conn
+def _read_only(path: str, e: sqlite3.Error) -> SaveError:
+    return SaveError(
+        _("cannot write to {path}: the file or its folder is read-only; copy it somewhere writable "
+          "to change it").format(path=path),
+        str(e),
+    )
 
 
 def _tune(conn: sqlite3.Connection) -> None:
@@ -229,7 +324,55 @@ def _tune(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA synchronous = FULL")
 
 
-def _check_header(target: str) -> None:
+def _check_tables(conn: sqlite3.Connection, target: str) -> None:
+    """The tables and columns the log lives in: a file with our identity but not our shape is damaged."""
+    for table, columns in _COLUMNS.items():
+        found = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+        if not found:
+            raise SessionError(_("{path} is damaged: its {table} table is missing; keep a copy and contact support")
+                               .format(path=target, table=table))
+        for column in columns:
+            if column not in found:
+                raise SessionError(
+                    _("{path} is damaged: its {table} table has no {column} column; keep a copy and contact support")
+                    .format(path=target, table=table, column=column))
+
+
+def _event(path: str, seq: int, kind: object, at: object, mono: object, run: object, data: object) -> Event:
+    """One row of the log as an Event, or a SessionError saying what is wrong with it."""
+
+    def damaged(what: str) -> SessionError:
+        return SessionError(_("{path}: event {seq} is damaged: {what}").format(path=path, seq=seq, what=what))
+
+    known = _KINDS.get(kind) if isinstance(kind, str) else None
+    if known is None:
+        raise damaged(_("its kind {kind} is unknown (was it written by a newer retreat?)").format(kind=_shown(kind)))
+    if not _number(at) or not 0 <= float(at) <= _LAST_AT:
+        raise damaged(_("its time {value} is not a moment between 1970 and 9999").format(value=_shown(at)))
+    if not _number(mono) or abs(float(mono)) > _MONO_LIMIT:
+        raise damaged(_("its monotonic time {value} is not a plausible number of seconds").format(value=_shown(mono)))
+    if not isinstance(run, int) or isinstance(run, bool) or run < 1:
+        raise damaged(_("its run number {value} is not a whole number from 1 up").format(value=_shown(run)))
+    try:
+        payload = json.loads(data) if isinstance(data, (str, bytes)) else None
+    except ValueError:
+        raise damaged(_("its data is not valid JSON: {value}").format(value=_shown(data))) from None
+    if not isinstance(payload, dict):
+        raise damaged(_("its data should be a JSON object, not {value}").format(value=_shown(data)))
+    return Event(known, Stamp(float(at), float(mono), run), payload, seq)
+
+
+def _number(value: object) -> TypeGuard[int | float]:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _shown(value: object, limit: int = 40) -> str:
+    """A stored value as the user would recognise it, cut short."""
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _check_header(target: str) -> bytes:
     p = Path(target)
     if not p.exists():
         raise SessionError(_("{path}: no such session file").format(path=target))
@@ -237,15 +380,22 @@ def _check_header(target: str) -> None:
         raise SessionError(_("{path} is a folder, not a session file").format(path=target))
     try:
         with p.open("rb") as f:
-            head = f.read(len(_SQLITE_MAGIC))
+            head = f.read(_HEADER)
     except OSError as e:
         raise SessionError(_("cannot read {path}: {reason}").format(path=target, reason=e.strerror)) from None
-    if head != _SQLITE_MAGIC:
+    if not head.startswith(_SQLITE_MAGIC):
         raise SessionError(
             _("{path} is not a retreat session (a session is the .retreat file `retreat run` or `retreat demo` writes)").format(
                 path=target
             )
         )
+    return head
+
+
+def seal(path: Path | str) -> None:
+    """Make a session no process has open one self-contained file, or raise SaveError."""
+    with Store.open(path) as store:
+        store.seal()
 
 
 def is_session(path: Path | str) -> bool:

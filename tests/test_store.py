@@ -147,3 +147,61 @@ def test_a_dropped_scratch_space_is_gone_from_the_bytes(tmp_path: Path) -> None:
     assert store.scratch_spaces() == ["phones"]
     store.close()
     assert b"b4110t-" not in path.read_bytes()
+
+
+def test_a_closed_session_is_back_in_rollback_journaling(tmp_path: Path) -> None:
+    """Readers then open it read-only and create nothing beside it (see test_session_files)."""
+    path = tmp_path / "m.retreat"
+    with new_store(path) as store:
+        store.append([Event(EventKind.ITEM_STARTED, STAMP, {"item": "a"})])
+        assert path.read_bytes()[18:20] == b"\x02\x02"  # WAL while open
+    assert path.read_bytes()[18:20] == b"\x01\x01"
+    with Store.open(path) as store:
+        store.append([Event(EventKind.ITEM_ENDED, STAMP, {"item": "a"})])
+    assert path.read_bytes()[18:20] == b"\x01\x01"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.retreat"]
+
+
+def test_a_writing_handle_writes_nothing_before_its_first_append(tmp_path: Path) -> None:
+    path = tmp_path / "m.retreat"
+    with new_store(path) as store:
+        store.append([Event(EventKind.ITEM_STARTED, STAMP, {"item": "a"})])
+    before = path.read_bytes(), path.stat().st_mtime_ns
+    with Store.open(path) as store:
+        assert [e.kind for e in store.events()] == [EventKind.ITEM_STARTED]
+        assert store.meta()["agenda_file"] == "x.yaml"
+    assert (path.read_bytes(), path.stat().st_mtime_ns) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.retreat"]
+
+
+def test_a_damaged_event_names_the_file_and_the_event(tmp_path: Path) -> None:
+    path = tmp_path / "m.retreat"
+    with new_store(path) as store:
+        store.append([Event(EventKind.ITEM_STARTED, STAMP, {"item": "a"})] * 3)
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE events SET data = '[1, 2]' WHERE seq = 2")
+    conn.commit()
+    conn.close()
+    with Store.open(path, readonly=True) as store:
+        events = store.events()
+        assert next(events).seq == 1
+        with pytest.raises(SessionError, match=r"m\.retreat: event 2 is damaged: its data should be a JSON "
+                                               r"object, not \[1, 2\]"):
+            next(events)
+
+
+def test_seal_reports_what_close_cannot(tmp_path: Path) -> None:
+    """A second handle keeps the WAL open: close leaves it for that handle; seal says so."""
+    from retreat.store import SaveError, seal
+
+    path = tmp_path / "m.retreat"
+    store = new_store(path)
+    store.append([Event(EventKind.ITEM_STARTED, STAMP, {"item": "a"})])
+    other = Store.open(path)
+    other.append([Event(EventKind.ITEM_ENDED, STAMP, {"item": "a"})])
+    store.close()  # silent: the other handle seals when it closes
+    with pytest.raises(SaveError, match="locked"):
+        seal(path)
+    other.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.retreat"]
+    assert path.read_bytes()[18:20] == b"\x01\x01"

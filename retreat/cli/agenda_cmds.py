@@ -249,9 +249,11 @@ def schema(
     if output is None:
         typer.echo(text, nl=False)
         return
+    from retreat.ui.files import WriteError, write_text
+
     try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as e:
+        write_text(output, text)  # atomic: a full disk leaves the old file, never an empty one
+    except WriteError as e:
         raise UsageError(
-            _("cannot write the schema to {file}: {reason}").format(file=output, reason=e.strerror)
+            _("cannot write the schema to {file}: {reason}").format(file=output, reason=e.reason)
         ) from None

@@ -45,6 +45,8 @@ def demo(
     --format md,html,docx) into the current folder (or --out), replacing those of an
     earlier demo.
     """
+    from contextlib import closing
+
     from rich.console import Console
 
     from retreat import agenda as agenda_mod
@@ -54,7 +56,7 @@ def demo(
     from retreat.minutes import render
     from retreat.paths import bundled_agenda
     from retreat.session import load
-    from retreat.ui.files import replace_session, write_text
+    from retreat.ui.files import session_aside, write_text
 
     if i18n.normalise(lang) != lang.strip() and lang.strip().lower() not in ("zh", "zh-cn", "zh_cn", "en"):
         raise UsageError(i18n._("--lang takes zh-CN or en, not {lang}").format(lang=lang))
@@ -64,14 +66,17 @@ def demo(
     if not out.is_dir():
         raise UsageError(i18n._("{out} is not a folder").format(out=out))
     session_path = out / SESSION_NAME
-    replace_session(session_path)
     console = Console(highlight=False)
     _ = i18n._
-    console.print(f"[bold]{agenda.meeting.title}[/]  " + _("(simulated time, no input needed)"))
     from retreat.ui.progress import demo_line
 
-    for step in run_demo(agenda, session_path):
-        console.print(demo_line(step), soft_wrap=True)
+    # Built beside the earlier demo, which it replaces only once complete: a full disk or
+    # Ctrl-C leaves the earlier demo as it was, never half a meeting that reads as whole.
+    with session_aside(session_path) as building:
+        console.print(f"[bold]{agenda.meeting.title}[/]  " + _("(simulated time, no input needed)"))
+        with closing(run_demo(agenda, building)) as steps:
+            for step in steps:
+                console.print(demo_line(step), soft_wrap=True)
     record = load(session_path)
     text = render(record)
     console.print(_("Session: {path}").format(path=session_path))
