@@ -35,6 +35,7 @@ class Cmd(StrEnum):
     NOTE = "note"  # value: text
     TICK = "tick"  # time has passed: fire due thresholds
     END_MEETING = "end_meeting"
+    REHEARSAL = "rehearsal"  # value: True a rehearsal, False the meeting itself (held on another day)
     APPROVE = "approve"  # value: who approves the minutes
     # Questions from the grassroots: values are dicts (see retreat.qa)
     DRAW = "draw"  # value: seed for the first draw of a random order
@@ -51,6 +52,7 @@ class Cmd(StrEnum):
     REVEAL = "reveal"  # {scope: "all" or a group id, seed}
     CHAIR_DECIDES = "chair_decides"  # value: chosen candidate ids or titles
     OPEN_RUNOFF = "open_runoff"
+    EXPORT_BALLOTS = "export_ballots"  # {vote: key, format}: ballots taken out before the reveal
     # Participation from phones (retreat.web)
     REPLACE_BALLOT = "replace_ballot"  # {ballot, ranking, key?}: a phone changes its own ballot
     ISSUE_CODES = "issue_codes"  # {salt, hashes, group?}
@@ -63,7 +65,7 @@ class Cmd(StrEnum):
 # What may still be recorded after the meeting has ended: the record, not the meeting.
 AFTER_THE_MEETING = frozenset(
     {Cmd.APPROVE, Cmd.NOTE, Cmd.TICK, Cmd.EDIT_QUESTION, Cmd.WITHDRAW_QUESTION, Cmd.FOLLOWUP_PROGRESS,
-     Cmd.FOLLOWUP_DONE, Cmd.REVOKE_CODE}
+     Cmd.FOLLOWUP_DONE, Cmd.REVOKE_CODE, Cmd.EXPORT_BALLOTS}
 )
 
 
@@ -108,11 +110,14 @@ class MeetingState:
     # (last event before a restart, the restart), wall clock: the program's death lies between.
     downtime: list[tuple[float, float]] = field(default_factory=list)
     approvals: list[tuple[str, float]] = field(default_factory=list)
+    rehearsal: bool | None = None  # None: not asked or not answered (see retreat.schedule.off_day)
+    rehearsal_at: float | None = None  # wall clock of the answer
     last: Stamp | None = None
     events: int = 0
     qa: qa.QAState = field(default_factory=qa.QAState)
     votes: dict[str, ballot_box.VoteState] = field(default_factory=dict)
     codes: ballot_box.CodeBook = field(default_factory=ballot_box.CodeBook)  # phone join codes, hashed
+    early_exports: list[tuple[str, float]] = field(default_factory=list)  # (vote key, wall clock): before its reveal
 
     def vote(self) -> ballot_box.VoteState:
         """The vote the current item is taking: its own, or the runoff its tie went to."""
@@ -385,6 +390,22 @@ def _open_runoff(state: MeetingState, _cmd: Command, now: Stamp) -> list[Event]:
     return ballot_box.decide_runoff(state.vote(), now)
 
 
+def _export_ballots(state: MeetingState, cmd: Command, now: Stamp) -> list[Event]:
+    """An export of a vote's ballots is recorded while its result is still hidden; a revealed
+    vote's ballots are public, so exporting them records nothing."""
+    value = dict(cmd.value or {})
+    key = str(value.get("vote", ""))
+    vote = state.votes.get(key)
+    if vote is None:
+        item = next((s.item for s in state.items if s.item.id == key and s.item.kind == "vote"), None)
+        if item is None:
+            raise CommandRefused(_('"{vote}" is not a vote of this meeting').format(vote=key))
+        vote = ballot_box.new_vote(state.agenda, item)
+    if vote.seed is not None:
+        return []
+    return [_event(EventKind.BALLOTS_EXPORTED, now, vote=key, format=str(value.get("format", "")))]
+
+
 def _replace_ballot(state: MeetingState, cmd: Command, now: Stamp) -> list[Event]:
     return ballot_box.decide_replace(state.vote(), dict(cmd.value or {}), now)
 
@@ -413,6 +434,12 @@ def _end_meeting(state: MeetingState, _cmd: Command, now: Stamp) -> list[Event]:
     return [*_close_current(state, now), _event(EventKind.MEETING_ENDED, now)]
 
 
+def _rehearsal(state: MeetingState, cmd: Command, now: Stamp) -> list[Event]:
+    if state.rehearsal is not None:
+        raise CommandRefused(_("whether this is a rehearsal has already been answered"))
+    return [_event(EventKind.REHEARSAL_ANSWERED, now, rehearsal=bool(cmd.value))]
+
+
 def _approve(state: MeetingState, cmd: Command, now: Stamp) -> list[Event]:
     by = str(cmd.value or "").strip()
     if not by:
@@ -437,6 +464,7 @@ _HANDLERS = {
     Cmd.TICK: _tick,
     Cmd.END_MEETING: _end_meeting,
     Cmd.APPROVE: _approve,
+    Cmd.REHEARSAL: _rehearsal,
     Cmd.DRAW: _draw,
     Cmd.ASK: _ask,
     Cmd.ANSWER: _answer,
@@ -450,6 +478,7 @@ _HANDLERS = {
     Cmd.REVEAL: _reveal,
     Cmd.CHAIR_DECIDES: _chair_decides,
     Cmd.OPEN_RUNOFF: _open_runoff,
+    Cmd.EXPORT_BALLOTS: _export_ballots,
     Cmd.REPLACE_BALLOT: _replace_ballot,
     Cmd.ISSUE_CODES: _issue_codes,
     Cmd.REVOKE_CODE: _revoke_code,
@@ -488,6 +517,11 @@ def apply(state: MeetingState, event: Event) -> None:
         state.ended_at = stamp.at
     elif kind is EventKind.MINUTES_APPROVED:
         state.approvals.append((str(event.data["by"]), stamp.at))
+    elif kind is EventKind.REHEARSAL_ANSWERED:
+        state.rehearsal, state.rehearsal_at = bool(event.data["rehearsal"]), stamp.at
+    elif kind is EventKind.BALLOTS_EXPORTED:
+        state.early_exports.append((str(event.data["vote"]), stamp.at))
+        return  # done from another terminal: the meeting's own last moment (its end, its durations) is unchanged
     elif kind in _QA_EVENTS:
         qa.apply(state.qa, state.agenda, event)
     elif kind in ballot_box.VOTE_EVENTS:

@@ -39,7 +39,11 @@ class EventKind(StrEnum):
     RESULT_REVEALED = "result_revealed"  # with the seed any lot used
     TIE_DECIDED = "tie_decided"  # the chair's decision
     RUNOFF_OPENED = "runoff_opened"
+    BALLOTS_EXPORTED = "ballots_exported"  # {vote, format}: `retreat ballots --before-reveal`, before its reveal
     MEETING_ENDED = "meeting_ended"
+    # Run on a day other than `meeting.date`: {rehearsal: bool}. False: the meeting itself, held
+    # on another day. Asked once per session; the minutes of a rehearsal say so.
+    REHEARSAL_ANSWERED = "rehearsal_answered"
     MINUTES_APPROVED = "minutes_approved"
     # Participation from phones (retreat.web): codes stored hashed, never in clear
     CODES_ISSUED = "codes_issued"  # {salt, hashes, group}

@@ -78,7 +78,7 @@ def build_context(record: Record, lang: str | None = None) -> dict[str, Any]:
         "numerals": _ZH_NUMERALS if lang == "zh-CN" else [f"{i}. " for i in range(1, 21)],
         "meeting": {
             "title": meeting.title,
-            "date": times.date(meeting.date)
+            "date": times.date(_held_on(state, times) or meeting.date)
             or (times.date(times._local(state.opened_at).date()) if state.opened_at else ""),
             "venue": meeting.venue,
             "chair": meeting.chair,
@@ -88,6 +88,7 @@ def build_context(record: Record, lang: str | None = None) -> dict[str, Any]:
             "actual_start": times.clock(min(started)) if started else "",
             "actual_end": times.clock(state.ended_at or end) if started else "",
             "ended": state.ended_at is not None,
+            "rehearsal": state.rehearsal is True,
         },
         "participants": [{"name": p.name, "role": p.role} for p in agenda.participants],
         "representatives": [{"name": r.name, "area": r.area} for r in agenda.representatives],
@@ -116,11 +117,22 @@ def build_context(record: Record, lang: str | None = None) -> dict[str, Any]:
             if state.approvals
             else None
         ),
+        "early_exports": _early_exports(record, times, t),
         "session_file": Path(record.path).name,
         "events": state.events,
     }
     context["appendix"] = _appendix(context, record, t)
     return context
+
+
+def _held_on(state: Any, times: Times) -> dt.date | None:
+    """The day a rehearsal, or the meeting itself held on another day, really ran (the stage
+    asked, on a day other than the agenda's date); None when nobody was asked."""
+    if state.rehearsal is None:
+        return None
+    started = [s.started_at for s in state.items if s.started_at is not None]
+    at = min(started) if started else state.rehearsal_at
+    return None if at is None else times._local(at).date()
 
 
 def _item_row(s: ItemState, state: Any, times: Times, t: Any) -> dict[str, Any]:
@@ -371,6 +383,20 @@ def _vote_context(record: Record, key: str, t: Any) -> dict[str, Any] | None:
         "runoff": runoff,
         "chosen": final,
     }
+
+
+def _early_exports(record: Record, times: Times, t: Any) -> list[dict[str, str]]:
+    """Each export of a vote's ballots made before its result was revealed (`retreat ballots
+    --before-reveal`), under the vote item it belongs to."""
+    out = []
+    for key, at in record.state.early_exports:
+        vote = record.state.votes.get(key)
+        item = vote.item if vote is not None else key
+        title = record.agenda.items[record.agenda.index_of(item)].title
+        if key != item:
+            title += " · " + t("runoff {n}").format(n=key.rsplit("-", 1)[-1])
+        out.append({"item": item, "title": title, "at": times.datetime(at)})
+    return out
 
 
 def _appendix(context: dict[str, Any], record: Record, t: Any) -> dict[str, Any]:
