@@ -486,3 +486,11 @@ def test_q_and_a_counts_phone_questions_waiting_for_a_decision(session: Session)
     assert "wait" not in screen(StageOptions(phones=URL))
     session.handle(Cmd.PROPOSE_QUESTION, {"text": "四", "key": "四"})
     assert "desk page" not in screen(StageOptions())  # without --participate there is no desk page
+
+
+def test_a_rehearsals_join_screen_says_so(tmp_path: Path) -> None:
+    s = Session.create(tmp_path / "eve.retreat", agenda_mod.load(VOTE_AGENDA), FakeClock(start_wall=86_400.0 * 365))
+    with s:
+        s.handle(Cmd.REHEARSAL, True)
+        lines = frame_lines(join_screen(Desk(s), PHONES), 120, 40)
+        assert text_of(lines).splitlines()[0].split()[:2] == ["[Rehearsal]", "1/5"]

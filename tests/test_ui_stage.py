@@ -274,3 +274,4 @@ def test_the_meetings_own_day_is_never_marked(session, clock):
     clock.advance(30)
     text = "\n".join(render(session, 80, 24) + render(session, 80, 24, overview=True))
     assert "Rehearsal" not in text
+

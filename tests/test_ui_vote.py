@@ -419,3 +419,13 @@ def test_the_result_screen_costs_no_recount_per_frame(desk: Desk, monkeypatch: p
     for _ in range(5):
         desk.loop.view()
     assert calls == []
+
+
+def test_a_rehearsals_vote_board_and_results_are_marked(tmp_path: Path) -> None:
+    s = Session.create(tmp_path / "eve.retreat", agenda_mod.load(AGENDA), FakeClock(start_wall=86_400.0 * 365))
+    with s:
+        s.handle(Cmd.REHEARSAL, True)
+        desk = Desk(s).type("b1", "1 2 3\r", "escape")
+        assert desk.screen().splitlines()[0].split()[:2] == ["Rehearsal", "1/5"]
+        desk.type("vvvv")
+        assert desk.screen().splitlines()[0].split()[:1] == ["Rehearsal"]

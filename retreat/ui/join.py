@@ -75,6 +75,8 @@ class JoinScreen:
         inner = max(1, width - 2 * margin)
         v = self.view
         left = v.meeting if v.ended else f"{v.position}/{v.count}  {v.kind}"
+        if v.rehearsal:
+            left = f"[{v.rehearsal}]  {left}"
         right = f"{v.clock}  {v.time_of_day}" if not v.ended else v.time_of_day
         top = [_split(left, right, inner, BOLD), _centred(_("Join from your phone"), inner, BOLD)]
         bottom = []

@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from retreat.i18n import _
-from retreat.ui.stage import DIGIT_STYLES, StageOptions, _split, key_help
+from retreat.ui.stage import DIGIT_STYLES, StageOptions, key_help, split_line
 from retreat.ui.view import Row, View
 
 if TYPE_CHECKING:
@@ -89,7 +89,7 @@ class Overview:
         now.append(f"{v.position}/{v.count} {v.title}")
         rows = window(v.overview or (), max(1, height - CHROME))
         lines: list[RenderableType] = [
-            _split(v.overview_title, v.time_of_day, width, style="bold", ascii=a, badge=v.rehearsal),
+            split_line(v.overview_title, v.time_of_day, width, style="bold", ascii=a, badge=v.rehearsal),
             now,
             Text(v.schedule.replace("\u00b7", "|") if a else v.schedule, no_wrap=True, overflow=overflow),
             table(rows, width, self.options.ascii),

@@ -160,7 +160,7 @@ def _overflow(ascii: bool) -> OverflowMethod:
 BADGE = "bold reverse"  # the rehearsal's mark, top left on the stage, the Q&A stage and the overview
 
 
-def _split(left: str, right: str, width: int, style: str = "", ascii: bool = False, badge: str = "") -> Text:
+def split_line(left: str, right: str, width: int, style: str = "", ascii: bool = False, badge: str = "") -> Text:
     """`left` and `right` on one line; `right` is dropped when both do not fit. A `badge`
     (a rehearsal's mark) comes first, in reverse video, so it is seen from the back."""
     text = Text(no_wrap=True, overflow=_overflow(ascii), style=style)
@@ -185,8 +185,8 @@ def _build(spec: Spec, width: int) -> RenderableType:
     kind, *args = spec
     if kind == "split":
         left, right, style, ascii, *badge = args
-        return _split(str(left), str(right), width, style=str(style), ascii=bool(ascii),
-                      badge=str(badge[0]) if badge else "")
+        return split_line(str(left), str(right), width, style=str(style), ascii=bool(ascii),
+                          badge=str(badge[0]) if badge else "")
     if kind == "cjk":
         text, style = args
         return CJKText(Text(str(text), style=str(style)))

@@ -23,7 +23,7 @@ from rich.text import Text
 from retreat.i18n import _
 from retreat.ui.cjkwrap import CJKText
 from retreat.ui.qr import qr_lines
-from retreat.ui.stage import DIGIT_STYLES, StageOptions, digit_lines, flashed
+from retreat.ui.stage import DIGIT_STYLES, StageOptions, digit_lines, flashed, split_line
 from retreat.ui.vote_view import ELECTED, OUT, TIED, TOP, WINNER, Bar, Outcome, VoteView
 
 if TYPE_CHECKING:
@@ -73,8 +73,7 @@ class VoteStage:
         v = self.view
         left = f"{v.position}/{v.count}  {v.kind}"
         right = f"{v.clock}  {v.time_of_day}" if clock else v.time_of_day
-        gap = width - cell_len(left) - cell_len(right)
-        return Text(left + (" " * gap + right if gap >= 2 else ""), style="bold", no_wrap=True, overflow="crop")
+        return split_line(left, right, width, style="bold", ascii=self.options.ascii, badge=v.rehearsal)
 
     def _choices(self, width: int, rows: int | None = None) -> list[Text]:
         choices = self.vote.choices
