@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import re
 import subprocess
 import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+from http.cookiejar import CookieJar
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -69,12 +76,6 @@ def test_help_does_not_import_the_web_stack() -> None:
 
 
 def test_demo_participate_serves_the_demo_vote_until_stopped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import io
-    import threading
-    import urllib.parse
-    import urllib.request
-    from http.cookiejar import CookieJar
-
     from rich.console import Console
 
     from retreat.paths import bundled_agenda
@@ -93,27 +94,42 @@ def test_demo_participate_serves_the_demo_vote_until_stopped(tmp_path: Path, mon
     monkeypatch.setattr(launch, "serve", spy)
     out = io.StringIO()
     result: list[tuple[str, int]] = []
+    # A daemon, and stopped in `finally`: a failing assertion must fail the test, not leave a
+    # server thread that keeps pytest from ever exiting.
     worker = threading.Thread(target=lambda: result.append(launch.demo_phones(
-        bundled_agenda("en"), tmp_path, ("127.0.0.1", 0), Console(file=out, width=200), stop)))
+        bundled_agenda("en"), tmp_path, ("127.0.0.1", 0), Console(file=out, width=200), stop)), daemon=True)
     worker.start()
-    assert ready.wait(30)
+    try:
+        _vote_from_a_phone(ready, out, served, form := {})
+    finally:
+        stop.set()
+        worker.join(120)
+    assert result and result[0][1] == 1
+    assert load(result[0][0]).state.votes[form["vote"]].counted[0].source == "phone"
+
+
+def _vote_from_a_phone(ready: threading.Event, out: io.StringIO, served: list[Any], form: dict[str, str]) -> None:
+    # Generous timeouts: a loaded machine may take seconds to answer, and no test may
+    # depend on how fast the machine is.
+    assert ready.wait(120)
+    # The codes are printed after the server is up: wait for the line, not for luck.
+    deadline = time.monotonic() + 120
+    while "Serving phones" not in out.getvalue():
+        assert time.monotonic() < deadline, out.getvalue()
+        time.sleep(0.01)
     code = re.search(r"([A-Z0-9]{4}-[A-Z0-9]{4})", out.getvalue().split("Codes to try:")[1]).group(1)  # type: ignore[union-attr]
     base = served[0].url
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
 
     def post(path: str, **data: str) -> str:
-        with opener.open(base + path, urllib.parse.urlencode(data).encode(), timeout=10) as r:
+        with opener.open(base + path, urllib.parse.urlencode(data).encode(), timeout=120) as r:
             return str(r.read().decode())
 
-    page = opener.open(base, timeout=10).read().decode()
+    page = opener.open(base, timeout=120).read().decode()
     post("join", code=code, csrf=re.search(r'name="csrf" value="([^"]*)"', page).group(1))  # type: ignore[union-attr]
-    ballot = opener.open(base + "vote", timeout=10).read().decode()
-    form = {k: re.search(rf'name="{k}" value="([^"]*)"', ballot).group(1) for k in ("csrf", "key", "vote")}  # type: ignore[union-attr]
+    ballot = opener.open(base + "vote", timeout=120).read().decode()
+    form.update({k: re.search(rf'name="{k}" value="([^"]*)"', ballot).group(1) for k in ("csrf", "key", "vote")})  # type: ignore[union-attr]
     assert "id=received" in post("vote", **form, ranking="2 1")
-    stop.set()
-    worker.join(30)
-    assert result and result[0][1] == 1
-    assert load(result[0][0]).state.votes[form["vote"]].counted[0].source == "phone"
 
 
 def test_codes_before_the_meeting_create_the_session_from_the_agenda(tmp_path: Path) -> None:
