@@ -140,7 +140,7 @@ def test_alarm_test_in_a_real_terminal(tmp_path):
             ["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True
         ).stdout
 
-    def wait_for(text, timeout=10.0):
+    def wait_for(text, timeout=60.0):
         end = time.monotonic() + timeout
         while time.monotonic() < end:
             if text in (shown := screen()):

@@ -131,7 +131,7 @@ def pane(tmp_path: Path):
 def test_the_code_on_the_board_and_on_the_join_screen_scans(pane: Pane, tmp_path: Path) -> None:
     (tmp_path / "pin-vote.yaml").write_text(AGENDA, encoding="utf-8")
     pane.command(f"{RETREAT} run pin-vote.yaml --participate --port 0 --no-sound; echo EXIT=$?")
-    screen = pane.wait_for(r"Press any key to open the stage", timeout=20)
+    screen = pane.wait_for(r"Press any key to open the stage", timeout=60)
     url = re.search(r"open (http://\S+/)", screen)
     pin = re.search(r"PIN for this meeting: (\d+)", screen)
     assert url and pin, screen
