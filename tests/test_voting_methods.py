@@ -143,3 +143,62 @@ def test_unknown_method_and_seats() -> None:
         count(p, "meek", 1)
     with pytest.raises(ValueError, match="seats"):
         count(p, "stv", 0)
+
+
+# --- exact counts whatever the weights (issue 12) ----------------------------------------
+
+
+def scaled(rows: list[tuple[list[int], int]], k: int):
+    from retreat.voting.ballots import weight_array
+
+    return build_profile(
+        list("ABCDE"), rows_to_matrix([r for r, _ in rows]), weight_array([w * k for _, w in rows]),
+        np.arange(1, len(rows) + 1),
+    )
+
+
+ROWS = [([0, 1, 2], 5), ([1, 2], 4), ([2, 0], 3), ([3], 2), ([4, 3, 0, 1, 2], 3), ([1], 2),
+        ([0, 3], 1), ([2, 4, 1], 3)]
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("k", [2**55 + 1, 10**30 + 7])  # past float64's exact range; past int64
+def test_huge_weights_count_exactly(method: str, k: int) -> None:
+    """Multiplying every weight by k multiplies every tally by k, exactly, and changes no
+    winner (STV with the Hagenbach-Bischoff quota, N/(k+1), which scales too)."""
+    seats = 2 if method == "stv" else 1
+    small = count(scaled(ROWS, 1), method, seats, "hagenbach-bischoff", seed=5)
+    big = count(scaled(ROWS, k), method, seats, "hagenbach-bischoff", seed=5)
+    assert big.winners == small.winners and big.ranking == small.ranking
+    assert big.valid == small.valid * k
+    for a, b in zip(small.rounds, big.rounds, strict=True):
+        assert b.exhausted == a.exhausted * k
+        if a.pairwise is None:
+            assert b.tallies == {name: v * k for name, v in a.tallies.items()}
+        else:  # Condorcet tallies count the candidates each one beats
+            assert b.tallies == a.tallies
+            assert b.pairwise == {x: {y: v * k for y, v in row.items()}
+                                  for x, row in a.pairwise.items()}
+
+
+def naive_pairwise(rows: list[tuple[list[int], int]], n: int) -> list[list[int]]:
+    d = [[0] * n for _ in range(n)]
+    for ranking, w in rows:
+        place = {c: i for i, c in enumerate(ranking)}
+        for a in range(n):
+            for b in range(n):
+                if a != b and a in place and place[a] < place.get(b, n):
+                    d[a][b] += w
+    return d
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_pairwise_by_places_and_by_pairs_agree_with_the_definition(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(2, 8))
+    rows = [(rng.permutation(n)[: int(rng.integers(1, n + 1))].tolist(), int(rng.integers(1, 9)))
+            for _ in range(int(rng.integers(1, 60)))]
+    profile = build_profile([str(c) for c in range(n)], rows_to_matrix([r for r, _ in rows]),
+                            np.array([w for _, w in rows], dtype=np.int64),
+                            np.arange(1, len(rows) + 1))
+    assert pairwise(profile) == naive_pairwise(rows, n)

@@ -156,3 +156,93 @@ def test_blt_names_replaced_by_candidates_file_only_when_counts_match() -> None:
     assert p.candidates == ("甲", "乙", "丙")
     with pytest.raises(BallotError, match="lists 2 candidates"):
         read_ballots(text("droop-stv/42.blt"), "42.blt", "甲\n乙\n")
+
+
+# --- reading as a stream, aggregated (issue 12) -----------------------------------------
+
+
+def chunked(text: str, size: int) -> list[str]:
+    return [text[i : i + size] for i in range(0, len(text), size)]
+
+
+def same(a, b) -> None:
+    assert a.candidates == b.candidates and a.title == b.title and a.seats == b.seats
+    assert a.ballots() == b.ballots() and list(a.lines) == list(b.lines)
+    assert a.rejected == b.rejected and a.warnings == b.warnings
+    assert a.withdrawn == b.withdrawn and a.tie_order == b.tie_order and a.groups == b.groups
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in DATA.iterdir() if p.is_file())
+                         + sorted(f"droop-stv/{p.name}" for p in (DATA / "droop-stv").glob("*.blt")))
+@pytest.mark.parametrize("size", [1, 7, 4096])
+def test_chunks_of_any_size_read_as_the_whole_text(name: str, size: int) -> None:
+    whole = text(name)
+    if name.endswith(".txt"):
+        return
+    for variant in (whole, whole.replace("\n", "\r\n"), "\ufeff" + whole.removeprefix("\ufeff")):
+        same(read_ballots(chunked(variant, size), name), read_ballots(whole, name))
+
+
+def test_aggregate_merges_equal_rankings_and_still_reports_each_bad_line() -> None:
+    src = ("4 1\n-4\n1 1 2 0\n2 1  2 0\n(b1) 1 2 0\n1 2 0\n3 1 2 4 0\n1 1 2 0\n1 9 0\n"
+           "\n1 9 0\n1 4 0\n5 2 0\n0\n\"A\" \"B\" \"C\" \"D\"\n")
+    per_ballot = read_blt(src, "a.blt")
+    p = read_blt(src, "a.blt", aggregate=True)
+    assert p.distinct and not per_ballot.distinct
+    # 1 2 (weights 1+2+1+3+1: the withdrawn 4 dropped) and 2 (1+5): one row each
+    assert sorted(p.ballots()) == [((0, 1), 8), ((1,), 6)]
+    assert p.valid_count == per_ballot.valid_count == 14
+    assert [(r.line, r.reason) for r in p.rejected] == [
+        (9, "unknown candidate number 9 (there are 4 candidates)"),
+        (11, "unknown candidate number 9 (there are 4 candidates)"),
+        (12, "empty ballot (no candidate ranked)"),
+    ]
+    assert p.rejected == per_ballot.rejected
+    assert len(p.flat) == 3 and list(p.offsets) == [0, 1, 3]  # shortest first: 2, then 1 2
+
+
+def test_aggregate_is_the_same_count_across_flushes(monkeypatch: pytest.MonkeyPatch) -> None:
+    from retreat.voting import blt
+
+    lines = [f"{1 + i % 4} {1 + i % 5} {1 + (i + 1 + i % 3) % 5} 0" for i in range(200)]
+    lines[17] = "1 7 0"
+    src = "5 2\n" + "\n".join(lines) + '\n0\n"a" "b" "c" "d" "e"\n'
+    once = read_blt(chunked(src, 50), aggregate=True)
+    monkeypatch.setattr(blt, "FLUSH_AT", 3)
+    often = read_blt(chunked(src, 50), aggregate=True)
+    assert sorted(often.ballots()) == sorted(once.ballots())
+    assert often.rejected == once.rejected and [r.line for r in once.rejected] == [19]
+    assert once.valid_count == sum(w for _, w in read_blt(src).ballots())
+
+
+def test_withdrawn_candidate_ranked_twice_is_named() -> None:
+    # Computed after dropping the withdrawn candidate, this was once "empty ballot".
+    p = read_blt('3 1\n-1\n1 1 1 2 0\n1 3 1 1 0\n1 2 0\n0\n"A" "B" "C"\n')
+    assert [r.reason for r in p.rejected] == ['candidate "A" ranked twice'] * 2
+
+
+def test_blanks_around_the_end_marker_and_crlf_split_across_chunks() -> None:
+    src = '2 1\r\n1 1 2 0\r\n2 2 0\r\n 0 \r\n"A"\r\n"B"\r\n'
+    for size in (1, 2, 3, 5):
+        p = read_blt(chunked(src, size), aggregate=True)
+        assert sorted(p.ballots()) == [((0, 1), 1), ((1,), 2)] and p.candidates == ("A", "B")
+
+
+def test_a_long_line_is_read_in_windows(monkeypatch: pytest.MonkeyPatch) -> None:
+    from retreat.voting import blt
+
+    monkeypatch.setattr(blt, "WINDOW", 64)
+    ok = "1 " + " " * 300 + "3 1 2 0"
+    twice = "1 " + " ".join(["1"] * 3000) + " 0"
+    unknown_late = "1 " + " ".join(["1", "2"] * 1500) + " 9 0"
+    syntax_late = "1 " + " ".join(["1", "2"] * 1500) + " 9 x 0"
+    zero = "1 " + " ".join(["2"] * 2000) + " 00 0 0"
+    src = "\n".join(["3 1", ok, twice, unknown_late, syntax_late, zero, "0", '"A" "B" "C"'])
+    p = read_blt(src)
+    assert p.ballots() == [((2, 0, 1), 1)]
+    assert [r.reason for r in p.rejected] == [
+        'candidate "A" ranked twice',
+        "unknown candidate number 9 (there are 3 candidates)",
+        "'x' is not a candidate number",
+        "'0' is not a candidate number",
+    ]

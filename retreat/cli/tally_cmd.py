@@ -14,7 +14,7 @@ import typer
 from retreat.cli.common import err, new_app
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
     from fractions import Fraction
 
     from retreat.voting import Profile, Result, Round
@@ -66,8 +66,9 @@ def tally(
     if fmt not in FORMATS:
         raise UsageError(f"Unknown format {fmt!r}. Use one of: {', '.join(FORMATS)}.")
     profile = read_ballots(
-        _read(ballots, BallotError), str(ballots),
+        _chunks(ballots, BallotError), str(ballots),
         _read(candidates, BallotError) if candidates else None, str(candidates),
+        aggregate=True,
     )
     for warning in profile.warnings:
         err(f"warning: {warning}")
@@ -91,6 +92,20 @@ def tally(
         from retreat.ui.files import write_text
 
         write_text(output, text)
+
+
+CHUNK = 1 << 20  # characters read at a time: a ballot file is read as a stream
+
+
+def _chunks(path: Path, error: type[Exception]) -> Iterator[str]:
+    """The file's text, a chunk at a time (its memory is a chunk's, not the file's)."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            while chunk := f.read(CHUNK):
+                yield chunk
+    except (OSError, UnicodeDecodeError) as e:
+        reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
+        raise error(f"{path}: cannot read the file ({reason}).") from e
 
 
 def _read(path: Path, error: type[Exception]) -> str:

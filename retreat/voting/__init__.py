@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+
 from retreat.voting.ballots import Profile, Rejection
 from retreat.voting.result import Result, Round, Tie, Transfer
 
@@ -14,21 +16,28 @@ QUOTAS = ("droop", "hagenbach-bischoff")
 
 
 def read_ballots(
-    text: str, source: str = "<ballots>", candidates_text: str | None = None,
-    candidates_source: str = "<candidates>",
+    text: str | Iterable[str], source: str = "<ballots>", candidates_text: str | None = None,
+    candidates_source: str = "<candidates>", *, aggregate: bool = False,
 ) -> Profile:
-    """Read BLT, CSV or JSON (told by the file name's extension, else by the content)."""
+    """Read BLT, CSV or JSON (told by the file name's extension, else by the content).
+
+    `text` is the whole text or chunks of it (e.g. a file read piece by piece: BLT and CSV
+    are then read as a stream). `aggregate`: equal rankings become one row with their summed
+    weight (memory follows the distinct rankings; what counting needs), instead of one row
+    per ballot in file order (what an import needs).
+    """
     from retreat.errors import BallotError
     from retreat.voting.blt import read_blt
     from retreat.voting.csvjson import read_candidates, read_csv, read_json
 
     cands = read_candidates(candidates_text, candidates_source) if candidates_text else None
-    kind = _kind(text, source)
+    chunks = _Peekable(text)
+    kind = _kind(chunks.head, source)
     if kind == "json":
-        return read_json(text, source, cands)
+        return read_json(chunks, source, cands, aggregate=aggregate)
     if kind == "csv":
-        return read_csv(text, source, cands)
-    profile = read_blt(text, source)
+        return read_csv(chunks, source, cands, aggregate=aggregate)
+    profile = read_blt(chunks, source, aggregate=aggregate)
     if cands is not None:
         if len(cands.names) != len(profile.candidates):
             raise BallotError(
@@ -39,17 +48,35 @@ def read_ballots(
     return profile
 
 
-def _kind(text: str, source: str) -> str:
+class _Peekable:
+    """Chunks of text whose beginning (up to the first non-blank text) is read ahead."""
+
+    def __init__(self, text: str | Iterable[str]) -> None:
+        self._it: Iterator[str] = iter([text] if isinstance(text, str) else text)
+        self._ahead: list[str] = []
+        for chunk in self._it:
+            self._ahead.append(chunk)
+            if chunk.strip():
+                break
+        self.head = "".join(self._ahead)
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._ahead
+        self._ahead = []
+        yield from self._it
+
+
+def _kind(head: str, source: str) -> str:
     lower = source.lower()
     for ext in ("blt", "csv", "json"):
         if lower.endswith("." + ext):
             return ext
-    body = text.removeprefix("\ufeff").lstrip()
+    body = head.removeprefix("\ufeff").lstrip()
     if body.startswith(("{", "[")):
         return "json"
-    first = body.splitlines()[0] if body else ""
+    first = body.split("\n", 1)[0]
     parts = first.split()
-    return "blt" if len(parts) == 2 and all(p.isdigit() for p in parts) else "csv"
+    return "blt" if len(parts) == 2 and all(p.isascii() and p.isdigit() for p in parts) else "csv"
 
 
 def count(

@@ -21,29 +21,68 @@ from fractions import Fraction
 
 import numpy as np
 
-from retreat.voting.ballots import PAD, Profile
-from retreat.voting.piles import group_identical
+from retreat.voting.ballots import INT64_SAFE, CandArray, IntArray, Profile, exact_bincount
 from retreat.voting.ranking import tiers_by_relation, winners_from_tiers
 from retreat.voting.result import Result, Round
 from retreat.voting.tiebreak import TieBreaker
 
 Matrix = list[list[int]]
+PAIRS_AT_ONCE = 1 << 18  # cells of pair keys built at a time
 
 
 def pairwise(profile: Profile) -> Matrix:
-    """d[a][b]: how many voters (by weight) rank a above b (ranked above unranked)."""
-    rows, weights = group_identical(profile.rankings, profile.weights)
+    """d[a][b]: how many voters (by weight) rank a above b (ranked above unranked).
+
+    Block by block (rankings of one length L), whichever is cheaper:
+    - by places: each row's place of every candidate (unranked: L), compared pairwise;
+      rows x candidates**2 work, in slices of bounded size;
+    - by pairs: a ballot ranking a puts a above every candidate except those it ranks
+      higher, so d[a][b] = S[a] - c[b][a], where S[a] is the weight of ballots ranking a and
+      c[b][a] that of ballots ranking b above a: rows x L**2 work, memory in bounded slices.
+    Either way memory follows the ballots, never rows x longest ranking; sums are exact.
+    """
     n_cand = len(profile.candidates)
+    total = profile.valid_count
+    wide = total >= INT64_SAFE
+    d = np.zeros((n_cand, n_cand), dtype=object if wide else np.int64)
+    ranks = np.zeros(n_cand, dtype=d.dtype)
+    above = np.zeros(n_cand * n_cand, dtype=d.dtype)
+    for rows, weights in profile.blocks():
+        width = rows.shape[1]
+        pairs = width * (width - 1) // 2
+        if not wide and weights.dtype != object and n_cand * n_cand < 3 * pairs:
+            d += _by_places(rows, weights, n_cand)
+            continue
+        ranks = ranks + exact_bincount(rows.ravel(), np.repeat(weights, width), n_cand, total)
+        if width < 2:
+            continue
+        first, second = np.triu_indices(width, 1)
+        step = max(1, PAIRS_AT_ONCE // pairs)
+        for lo in range(0, len(rows), step):
+            part = rows[lo : lo + step]
+            keys = (part[:, first].astype(np.int64) * n_cand + part[:, second]).ravel()
+            w = np.repeat(weights[lo : lo + step], pairs)
+            above = above + exact_bincount(keys, w, n_cand * n_cand, total)
+    s = [int(v) for v in ranks.tolist()]
+    c = [int(v) for v in above.tolist()]
+    return [[int(d[a, b]) + s[a] - c[b * n_cand + a] if a != b else 0 for b in range(n_cand)]
+            for a in range(n_cand)]
+
+
+def _by_places(rows: CandArray, weights: IntArray, n_cand: int) -> IntArray:
+    """d for rankings of one length, from each row's place of every candidate (int64: the
+    caller knows the total weight fits)."""
     width = rows.shape[1]
-    place = np.full((len(rows), n_cand + 1), width, dtype=np.int64)  # unranked: below all
-    r_idx = np.repeat(np.arange(len(rows)), width)
-    cells = np.where(rows == PAD, n_cand, rows).ravel()
-    place[r_idx, cells] = np.tile(np.arange(width), len(rows))
-    place = place[:, :n_cand]
     d = np.zeros((n_cand, n_cand), dtype=np.int64)
-    for a in range(n_cand):
-        d[a] = ((place[:, a : a + 1] < place) * weights[:, None]).sum(axis=0)
-    return [[int(v) for v in row] for row in d.tolist()]
+    step = max(1, PAIRS_AT_ONCE // (n_cand * n_cand))
+    for lo in range(0, len(rows), step):
+        part = rows[lo : lo + step]
+        place = np.full((len(part), n_cand), width, dtype=np.int16 if width < 2**15 else
+                        np.int64)
+        place[np.arange(len(part))[:, None], part] = np.arange(width)
+        higher = place[:, :, None] < place[:, None, :]
+        d += np.tensordot(weights[lo : lo + step], higher, axes=(0, 0)).astype(np.int64)
+    return d
 
 
 def strongest_paths(d: Matrix, cands: Sequence[int]) -> dict[tuple[int, int], int]:

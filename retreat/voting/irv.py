@@ -43,7 +43,7 @@ def _one_seat(
     profile: Profile, left: list[int], tb: TieBreaker, rounds: list[Round], seat: int
 ) -> tuple[int, Fraction]:
     names = profile.candidates
-    piles = Piles(profile.rankings, profile.weights, len(names), left)
+    piles = Piles(profile.blocks(), len(names), left)
     hopeful = list(left)
     history: list[Tally] = []
     prefix = f"seat {seat}: " if seat else ""

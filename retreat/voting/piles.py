@@ -1,54 +1,51 @@
 """Ballot piles for transfer methods (STV, IRV): who holds which ballots, at what value.
 
-Identical rankings are grouped first (one row, summed weight). Each candidate's pile is a list
-of parcels: (exact value per ballot, row indices, number of ballots). Moving a parcel finds,
-for all its rows at once (numpy), the next candidate still hopeful; only the per-parcel
-arithmetic is done in exact fractions, so exactness costs next to nothing.
+The profile's distinct rankings come in blocks of one length (so a long ranking costs its
+own length, not every row's). Each candidate's pile is a list of parcels: (exact value per
+ballot, row indices, number of ballots). Moving a parcel finds, for all its rows at once
+(numpy, block by block), the next candidate still hopeful; only the per-parcel arithmetic is
+done in exact fractions, so exactness costs next to nothing. Ballot counts are exact integers
+whatever the weights (see ballots.exact_bincount).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from fractions import Fraction
 
 import numpy as np
 
-from retreat.voting.ballots import PAD, IntArray
+from retreat.voting.ballots import (
+    Block,
+    IntArray,
+    concat_weights,
+    exact_bincount,
+    exact_sum,
+    group_identical,
+)
 
 Parcel = tuple[Fraction, IntArray, int]
 
-
-def group_identical(rankings: IntArray, weights: IntArray) -> tuple[IntArray, IntArray]:
-    """Distinct rows with their summed weights (row order: sorted, deterministic)."""
-    if len(rankings) == 0:
-        return rankings, weights
-    width = rankings.shape[1]
-    bits = max(int(rankings.max()) + 2, 2).bit_length()
-    if bits * width <= 62:
-        # pack each row into one integer: np.unique on 1-D keys is much faster than axis=0
-        shifts = np.arange(width, dtype=np.int64) * bits
-        keys = ((rankings + 1) << shifts).sum(axis=1)
-        _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-        rows = rankings[first]
-    else:
-        rows, inverse = np.unique(rankings, axis=0, return_inverse=True)
-    summed = np.bincount(inverse.ravel(), weights=weights, minlength=len(rows))
-    return rows, summed.astype(np.int64)
+__all__ = ["Parcel", "Piles", "group_identical"]
 
 
 class Piles:
     """The state of a transfer count: piles, tallies and exhausted value."""
 
-    def __init__(
-        self, rankings: IntArray, weights: IntArray, n_cand: int, hopeful: Iterable[int]
-    ) -> None:
-        rows, self.weights = group_identical(rankings, weights)
+    def __init__(self, blocks: Sequence[Block], n_cand: int, hopeful: Iterable[int]) -> None:
+        blocks = [b for b in blocks if len(b.rows)]
         self.n_cand = n_cand
-        exhausted_col = np.full((len(rows), 1), n_cand, dtype=np.int64)
-        # PAD and the extra last column both mean "no further preference" (index n_cand)
-        self.rows = np.concatenate([np.where(rows == PAD, n_cand, rows), exhausted_col], axis=1)
-        self.cols = np.arange(self.rows.shape[1])
-        self.pos = np.full(len(rows), -1, dtype=np.int64)
+        # the extra last column means "no further preference" (index n_cand)
+        self.mats = [np.concatenate([b.rows, np.full((len(b.rows), 1), n_cand,
+                                                     dtype=b.rows.dtype)], axis=1)
+                     for b in blocks]
+        self.cols = [np.arange(m.shape[1]) for m in self.mats]
+        self.starts = np.concatenate(([0], np.cumsum([len(m) for m in self.mats]))).astype(
+            np.int64)
+        self.weights = concat_weights([b.weights for b in blocks])
+        self.total = exact_sum(self.weights)
+        rows = int(self.starts[-1])
+        self.pos = np.full(rows, -1, dtype=np.int64)
         self.open = np.zeros(n_cand + 1, dtype=bool)
         self.open[list(hopeful)] = True
         self.open[n_cand] = True
@@ -56,7 +53,7 @@ class Piles:
         self.tally: list[Fraction] = [Fraction(0)] * n_cand
         self.exhausted = Fraction(0)
         self.exhausted_ballots = 0
-        self._place(np.arange(len(rows)), Fraction(1))
+        self._place(np.arange(rows, dtype=np.int64), Fraction(1))
 
     def close(self, cand: int) -> None:
         """The candidate no longer receives ballots (elected, defeated or removed)."""
@@ -77,20 +74,33 @@ class Piles:
                  if self.tally[c] != before[c]}
         return moved, self.exhausted - exhausted_before
 
+    def _next(self, idx: IntArray) -> IntArray:
+        """Move each row of `idx` (sorted) to its next open preference; return those."""
+        dest = np.empty(len(idx), dtype=np.int64)
+        cut = np.searchsorted(idx, self.starts).tolist()
+        for b, mat in enumerate(self.mats):
+            lo, hi = cut[b], cut[b + 1]
+            if lo == hi:
+                continue
+            seg = idx[lo:hi]
+            sub = mat[seg - self.starts[b]]
+            ok = self.open[sub] & (self.cols[b][None, :] > self.pos[seg][:, None])
+            nxt = ok.argmax(axis=1)
+            self.pos[seg] = nxt
+            dest[lo:hi] = sub[np.arange(len(seg)), nxt]
+        return dest
+
     def _place(self, idx: IntArray, value: Fraction) -> None:
         if len(idx) == 0:
             return
-        sub = self.rows[idx]
-        ok = self.open[sub] & (self.cols[None, :] > self.pos[idx][:, None])
-        nxt = ok.argmax(axis=1)
-        self.pos[idx] = nxt
-        dest = sub[np.arange(len(idx)), nxt]
+        idx = np.sort(idx)
+        dest = self._next(idx)
         order = np.argsort(dest, kind="stable")
         counts = np.bincount(dest, minlength=self.n_cand + 1)
-        wsum = np.bincount(dest, weights=self.weights[idx], minlength=self.n_cand + 1)
+        wsum = exact_bincount(dest, self.weights[idx], self.n_cand + 1, self.total).tolist()
         bounds = np.concatenate(([0], np.cumsum(counts)))
         for cand in np.flatnonzero(counts).tolist():
-            ballots = int(round(float(wsum[cand])))
+            ballots = int(wsum[cand])
             if cand == self.n_cand:
                 self.exhausted += value * ballots
                 self.exhausted_ballots += ballots

@@ -14,8 +14,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from retreat.voting.ballots import PAD, Profile
-from retreat.voting.piles import group_identical
+from retreat.voting.ballots import INT64_SAFE, Profile, exact_bincount
 from retreat.voting.ranking import tiers_by_score, winners_from_tiers
 from retreat.voting.result import Result, Round
 from retreat.voting.tiebreak import TieBreaker
@@ -30,24 +29,22 @@ RULES = {
 def score_method(method: str, profile: Profile, seats: int = 1, seed: int = 0) -> Result:
     names = profile.candidates
     standing = profile.eligible
-    rows, weights = group_identical(profile.rankings, profile.weights)
-    n_cand = len(names)
-    present = rows != PAD
-    if method == "borda":
-        points = np.where(present, len(standing) - np.arange(rows.shape[1])[None, :], 0)
-    elif method == "approval":
-        points = present.astype(np.int64)
-    elif method == "plurality":
-        points = np.zeros(rows.shape, dtype=np.int64)
-        points[:, 0] = present[:, 0]
-    else:
+    if method not in RULES:
         raise ValueError(f"unknown score method {method!r}")
-    cells = np.where(present, rows, n_cand)
-    totals = np.bincount(
-        cells.ravel(), weights=(points * weights[:, None]).ravel().astype(np.float64),
-        minlength=n_cand + 1,
-    )
-    score = [int(round(float(v))) for v in totals[:n_cand]]
+    n_cand = len(names)
+    total = profile.valid_count
+    # a candidate gets at most len(standing) points from each ballot: int64 holds the scores
+    wide = max(len(standing), 1) * total >= INT64_SAFE
+    totals = np.zeros(n_cand, dtype=object if wide else np.int64)
+    for rows, weights in profile.blocks():
+        width = 1 if method == "plurality" else rows.shape[1]
+        keys = rows[:, :width].astype(np.int64) + np.arange(width)[None, :] * n_cand
+        by_place = exact_bincount(keys.ravel(), np.repeat(weights, width), width * n_cand,
+                                  total).reshape(width, n_cand)
+        points = np.array([len(standing) - p if method == "borda" else 1 for p in range(width)],
+                          dtype=totals.dtype)
+        totals = totals + (points[:, None] * by_place.astype(totals.dtype)).sum(axis=0)
+    score = [int(v) for v in totals.tolist()]
     tb = TieBreaker(names, seed, profile.tie_order)
     tiers = tiers_by_score(standing, score)
     winners = winners_from_tiers(tiers, seats, tb)

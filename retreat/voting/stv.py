@@ -44,7 +44,7 @@ class _Count:
         self.seats = seats
         self.quota = quota_for(quota_rule, profile.valid_count, seats)
         self.strict = quota_rule == HAGENBACH_BISCHOFF
-        self.piles = Piles(profile.rankings, profile.weights, len(self.names), self.standing)
+        self.piles = Piles(profile.blocks(), len(self.names), self.standing)
         self.tb = TieBreaker(self.names, seed, profile.tie_order)
         self.hopeful = list(self.standing)
         self.elected: list[int] = []
@@ -163,7 +163,7 @@ class _Count:
         return Result(
             method="stv", seats=self.seats, candidates=self.names,
             winners=[self.names[c] for c in self.elected], ranking=None, rounds=self.rounds,
-            ties=self.tb.ties, quota=self.quota, valid=int(self.piles.weights.sum()),
+            ties=self.tb.ties, quota=self.quota, valid=self.piles.total,
             exhausted=self.piles.exhausted,
             rule=("STV, weighted inclusive Gregory, exact fractions; quota "
                   + ("Hagenbach-Bischoff N/(k+1), to be exceeded" if self.strict
