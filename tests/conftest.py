@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support import DATA, Ticks
 
 from retreat import agenda as agenda_mod
 from retreat import i18n
@@ -13,7 +14,9 @@ from retreat.agenda import Agenda
 from retreat.clock import FakeClock
 from retreat.session import Session
 
-DATA = Path(__file__).parent / "data"
+# the web fixtures (`vs`: a vote with phone codes, `ps`: a PIN meeting) serve several test files
+pytest_plugins = ["support.web"]
+
 SHORT = DATA / "agendas" / "short.yaml"
 
 
@@ -52,16 +55,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture
 def regen_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--regen-golden"))
-
-
-class Ticks:
-    """A hand-advanced clock for the rate limiter: no real sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture

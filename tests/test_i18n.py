@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import DATA, Ticks
+from support import DATA, Ticks
 from typer.testing import CliRunner
 
 from retreat import i18n

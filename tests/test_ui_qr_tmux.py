@@ -13,9 +13,9 @@ import uuid
 from pathlib import Path
 
 import pytest
-from test_e2e_tmux import RETREAT, Pane, pytestmark, tmux  # noqa: F401  (skips without tmux)
+from support.tmux import NEEDS_TMUX, RETREAT, Pane
 
-pytestmark = [*pytestmark, pytest.mark.skipif(shutil.which("zbarimg") is None,
+pytestmark = [*NEEDS_TMUX, pytest.mark.skipif(shutil.which("zbarimg") is None,
                                               reason="zbarimg is not installed (.ci/run installs zbar-tools)")]  # fmt: skip
 
 AGENDA = """\

@@ -10,9 +10,11 @@ import uuid
 from pathlib import Path
 
 import pytest
-from test_e2e_tmux import RETREAT, Pane, pytestmark, tmux  # noqa: F401  (skips without tmux)
+from support.tmux import NEEDS_TMUX, RETREAT, Pane, tmux
 
 AGENDA = Path(__file__).parent / "data" / "agendas" / "vote-stage.yaml"
+
+pytestmark = NEEDS_TMUX
 
 
 class SmallPane(Pane):

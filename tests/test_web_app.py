@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import Ticks
 from starlette.testclient import TestClient
+from support import Ticks
+from support.web import CODES, SALT, VOTE_AGENDA, ballot_form, field
 
 from retreat import agenda as agenda_mod
 from retreat import votes as ballot_box
@@ -20,32 +20,13 @@ from retreat.session import Session, load
 from retreat.web.app import create_app
 from retreat.web.gate import Gate
 
-VOTE_AGENDA = Path(__file__).parent / "data" / "agendas" / "vote.yaml"
 tr = translator("zh-CN").gettext  # the pages speak the meeting's language (this agenda: Chinese)
-CODES = ["AAAA2222", "BBBB3333", "CCCC4444"]
-SALT = "test-salt"
-
-
-@pytest.fixture
-def vs(tmp_path: Path, clock: FakeClock) -> Iterator[Session]:
-    s = Session.create(tmp_path / "v.retreat", agenda_mod.load(VOTE_AGENDA), clock)
-    s.handle(Cmd.ISSUE_CODES, {"salt": SALT, "hashes": [ballot_box.hash_code(c, SALT) for c in CODES],
-                               "group": "g1"})
-    s.handle(Cmd.START)
-    yield s
-    s.close()
 
 
 @pytest.fixture
 def client(vs: Session, ticks: Ticks) -> Iterator[TestClient]:
     with TestClient(create_app(Gate(vs), clock=ticks, desk_token="desk"), follow_redirects=True) as c:
         yield c
-
-
-def field(html: str, name: str) -> str:
-    m = re.search(rf'name="{name}" value="([^"]*)"', html)
-    assert m, f"no field {name}"
-    return m.group(1)
 
 
 def join(client: TestClient, code: str = CODES[0]) -> str:
@@ -59,12 +40,6 @@ def on_disk(session: Session) -> bytes:
     path = Path(session.path)
     wal = Path(f"{path}-wal")
     return path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
-
-
-def ballot_form(client: TestClient) -> dict[str, str]:
-    page = client.get("/vote")
-    assert page.status_code == 200, page.text
-    return {k: field(page.text, k) for k in ("csrf", "key", "vote")}
 
 
 def test_join_with_a_code_shows_the_open_vote(client: TestClient) -> None:

@@ -7,11 +7,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from conftest import Ticks
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
-from test_web_app import CODES, field, vs  # noqa: F401 - vs is a fixture
-from test_web_pin import PIN, ps  # noqa: F401 - ps is a fixture
+from support import Ticks
+from support.web import CODES, PIN, field
 
 from retreat.i18n import translator
 from retreat.session import Session
@@ -24,7 +23,7 @@ JOINED = tr("You have joined.")
 
 
 @pytest.fixture
-def app(vs: Session, ticks: Ticks) -> Starlette:  # noqa: F811 - the fixture imported above
+def app(vs: Session, ticks: Ticks) -> Starlette:
     return create_app(Gate(vs), clock=ticks, desk_token="desk")
 
 

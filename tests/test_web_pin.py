@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import Ticks
 from starlette.testclient import TestClient
-from test_web_app import VOTE_AGENDA, ballot_form, field
+from support import Ticks
+from support.web import PIN, VOTE_AGENDA, ballot_form, field, pin_agenda
 
 from retreat import agenda as agenda_mod
 from retreat.clock import FakeClock
@@ -20,21 +19,6 @@ from retreat.web.app import create_app
 from retreat.web.gate import Gate
 
 tr = translator("zh-CN").gettext
-PIN = "482913"
-
-
-def pin_agenda() -> agenda_mod.Agenda:
-    text = VOTE_AGENDA.read_text(encoding="utf-8").replace("meeting:\n", "meeting:\n  join: pin\n", 1)
-    return agenda_mod.loads(text, "pin.yaml")
-
-
-@pytest.fixture
-def ps(tmp_path: Path, clock: FakeClock) -> Iterator[Session]:
-    s = Session.create(tmp_path / "p.retreat", pin_agenda(), clock)
-    s.handle(Cmd.SET_PIN, PIN)
-    s.handle(Cmd.START)
-    yield s
-    s.close()
 
 
 def phone(session: Session, ticks: Ticks) -> TestClient:
