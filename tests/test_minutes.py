@@ -6,7 +6,7 @@ import shlex
 from pathlib import Path
 
 import pytest
-from markdown_it import MarkdownIt
+from support.markdown import tables
 
 from retreat import agenda as agenda_mod
 from retreat.clock import FakeClock
@@ -41,24 +41,6 @@ def test_minutes_are_deterministic(tmp_path: Path) -> None:
     (tmp_path / "b").mkdir()
     first = render(load(demo_session(tmp_path / "a", "zh-CN")))
     assert first == render(load(demo_session(tmp_path / "b", "zh-CN")))
-
-
-def tables(markdown: str) -> list[list[list[str]]]:
-    """Every GFM table as rows of cell texts, parsed by a real Markdown parser."""
-    tokens = MarkdownIt("commonmark").enable("table").parse(markdown)
-    found: list[list[list[str]]] = []
-    row: list[str] | None = None
-    for tok in tokens:
-        if tok.type == "table_open":
-            found.append([])
-        elif tok.type == "tr_open":
-            row = []
-        elif tok.type == "inline" and row is not None:
-            row.append(tok.content)
-        elif tok.type == "tr_close" and row is not None:
-            found[-1].append(row)
-            row = None
-    return found
 
 
 def test_zh_minutes_are_valid_gfm_with_the_expected_tables(tmp_path: Path) -> None:

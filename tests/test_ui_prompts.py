@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from prompt_toolkit.input import PipeInput, create_pipe_input
 from prompt_toolkit.output import DummyOutput
+from support.stage import FakePrompter
 
 from retreat import agenda as agenda_mod
 from retreat.clock import FakeClock
@@ -42,37 +43,6 @@ CTX = QAContext(
     answerers={"sgo": "周志强", "jus": "吴敏"},
     today=TODAY,
 )
-
-
-class FakePrompter:
-    """Scripted answers; a validator's complaint is recorded and the next answer taken (a re-ask)."""
-
-    def __init__(self, *answers: str | type[BaseException]) -> None:
-        self.answers = list(answers)
-        self.asked: list[str] = []
-        self.errors: list[str] = []
-        self.defaults: list[str | None] = []
-
-    def _next(self, message: str, default: str | None, validate) -> str:
-        self.asked.append(message)
-        self.defaults.append(default)
-        while True:
-            answer = self.answers.pop(0)
-            if isinstance(answer, type):
-                raise answer()
-            value = default or "" if answer == "<default>" else answer
-            error = validate(value) if validate else None
-            if error is None:
-                return value
-            self.errors.append(error)
-
-    def text(self, message, *, default="", validate=None):
-        return self._next(message, default, validate)
-
-    def select(self, message, options, *, default=None, validate=None):
-        values = [o.value for o in options]
-        check = validate or (lambda v: None if v in values else f"{v} is not offered")
-        return self._next(message, default, check)
 
 
 def question(**fields) -> Question:

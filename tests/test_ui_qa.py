@@ -7,7 +7,6 @@ The run loop gets a fake prompter (scripted answers, re-asked on a validator's c
 from __future__ import annotations
 
 import io
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,8 +14,8 @@ import pytest
 from prompt_toolkit.input import create_pipe_input
 from rich.cells import cell_len
 from rich.console import Console
-from test_ui_prompts import FakePrompter
-from test_ui_runloop import FakeAlarm, Frames, Script
+from support import kinds
+from support.stage import OFFSET, QA_AGENDA, FakeAlarm, FakePrompter, Frames, Script
 
 from retreat import agenda as agenda_mod
 from retreat.clock import FakeClock
@@ -31,9 +30,7 @@ from retreat.ui.runloop import Outcome, RunLoop
 from retreat.ui.stage import StageOptions, frame
 from retreat.ui.view import snapshot
 
-QA_AGENDA = Path(__file__).parent / "data" / "agendas" / "qa.yaml"
 SIZES = [(40, 12), (60, 16), (80, 24), (120, 40), (200, 60)]
-OFFSET = 8 * 3600
 BLOCK = "\u2588"
 QUESTION = "小区业委会成员必须有党员吗？如果选不出党员来怎么办？"
 
@@ -58,11 +55,6 @@ def asking(session: Session, clock: FakeClock, seconds: float = 30) -> None:
     session.handle(Cmd.ASK, {"text": QUESTION, "department": "sgo"})
     clock.advance(seconds)
     session.tick()
-
-
-def kinds(session: Session) -> list[str]:
-    with sqlite3.connect(session.path) as db:
-        return [k for (k,) in db.execute("SELECT kind FROM events ORDER BY seq")]
 
 
 # --- the view and the frame ---------------------------------------------------------------

@@ -21,8 +21,8 @@ import segno
 from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
-from test_ui_vote import AGENDA as VOTE_AGENDA
-from test_ui_vote import DEMO, Desk
+from support.stage import DEMO, Desk
+from support.stage import VOTE_STAGE_AGENDA as VOTE_AGENDA
 
 from retreat import agenda as agenda_mod
 from retreat.clock import FakeClock
@@ -319,7 +319,7 @@ def test_the_join_screen_keeps_its_code_through_the_overtime_flash(session: Sess
 @pytest.fixture
 def drive(session: Session, clock: FakeClock):
     from prompt_toolkit.input import create_pipe_input
-    from test_ui_runloop import FakeAlarm, Frames, Script
+    from support.stage import FakeAlarm, Frames, Script
 
     from retreat.ui.keys import KeyReader
     from retreat.ui.runloop import RunLoop

@@ -3,84 +3,18 @@
 from __future__ import annotations
 
 import io
-import sqlite3
-from collections import deque
 
 import pytest
 from prompt_toolkit.input import create_pipe_input
 from rich.console import Console
+from support import kinds
+from support.stage import FakeAlarm, Frames, Script
 
 from retreat.engine import Status
 from retreat.timer import Phase
 from retreat.ui.keys import KeyReader
 from retreat.ui.runloop import Outcome, RunLoop
 from retreat.ui.stage import StageOptions
-
-
-class Script:
-    """Keys typed into the pipe and seconds passing on the fake clock, in order.
-
-    A number lets that much time pass: the loop wakes at each deadline on the way, as
-    it would on a real clock. When the script runs out, the terminal closes.
-    """
-
-    def __init__(self, reader, pipe, clock, steps):
-        self.reader, self.pipe, self.clock = reader, pipe, clock
-        self.steps = deque(steps)
-        self.deadlines: list[float | None] = []
-
-    def get(self, deadline=None):
-        self.deadlines.append(deadline)
-        if not self.steps:
-            raise EOFError
-        step = self.steps[0]
-        if step == "escape":  # a lone Esc through the pipe would wait for the rest of a sequence
-            self.steps.popleft()
-            return step
-        if isinstance(step, (int, float)):
-            now = self.clock.monotonic()
-            wait = step if deadline is None else max(0.0, min(step, deadline - now))
-            self.clock.advance(wait)
-            if step - wait <= 1e-9:
-                self.steps.popleft()
-            else:
-                self.steps[0] = step - wait
-            return None
-        self.steps.popleft()
-        self.pipe.send_text(step)
-        return self.reader.get(self.clock.monotonic() + 5)
-
-
-class Frames:
-    """A screen that keeps what it was asked to paint, with what the store held then."""
-
-    def __init__(self, session):
-        self.session = session
-        self.frames = []
-        self.committed = []
-
-    def update(self, renderable, refresh=True):
-        self.frames.append(renderable)
-        with sqlite3.connect(self.session.path) as db:
-            self.committed.append([k for (k,) in db.execute("SELECT kind FROM events ORDER BY seq")])
-
-    def text(self, index=-1, width=80, height=24):
-        console = Console(file=io.StringIO(), record=True, width=width, height=height, color_system=None)
-        console.print(self.frames[index])
-        return console.export_text()
-
-
-class FakeAlarm:
-    def __init__(self):
-        self.fired = 0
-        self.stopped = 0
-
-    def fire(self):
-        self.fired += 1
-        return False
-
-    def stop(self):
-        self.stopped += 1
 
 
 def run_loop(session, clock, *steps, width=80, height=24):
@@ -101,11 +35,6 @@ def drive(session, clock):
         return run_loop(session, clock, *steps, width=width, height=height)
 
     return run
-
-
-def kinds(session):
-    with sqlite3.connect(session.path) as db:
-        return [k for (k,) in db.execute("SELECT kind FROM events ORDER BY seq")]
 
 
 def test_space_starts_and_the_event_is_saved_before_the_screen_shows_it(drive, session):

@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import random
 import re
-import sqlite3
 from collections import deque
 from pathlib import Path
 
@@ -17,6 +16,9 @@ import pytest
 from prompt_toolkit.input import create_pipe_input
 from rich.cells import cell_len
 from rich.console import Console
+from support import kinds
+from support.stage import DEMO, Desk, Painted, render
+from support.stage import VOTE_STAGE_AGENDA as AGENDA
 
 from retreat import agenda as agenda_mod
 from retreat.clock import FakeClock
@@ -24,64 +26,8 @@ from retreat.engine import Cmd
 from retreat.session import Session
 from retreat.ui.keys import KeyReader
 from retreat.ui.runloop import Outcome, RunLoop
-from retreat.ui.stage import StageOptions
 from retreat.ui.vote_stage import VoteStage
 from retreat.votes import parse_ranking
-
-DATA = Path(__file__).parent / "data"
-AGENDA = DATA / "agendas" / "vote-stage.yaml"
-DEMO = Path(__file__).parent.parent / "agendas" / "retreat-demo.yaml"
-
-
-class NoKeys:
-    def get(self, deadline=None):
-        raise EOFError
-
-
-class Frames:
-    def __init__(self):
-        self.frames = []
-
-    def update(self, renderable, refresh=True):
-        self.frames.append(renderable)
-
-
-def render(renderable, width=80, height=24):
-    console = Console(file=io.StringIO(), record=True, width=width, height=height, color_system=None)
-    console.print(renderable)
-    return console.export_text()
-
-
-class Desk:
-    """A run loop on a vote agenda, driven by `on_key` (typed text is split into keys)."""
-
-    def __init__(self, session: Session, ascii: bool = False):
-        self.session = session
-        self.loop = RunLoop(session, NoKeys(), Console(file=io.StringIO()), screen=Frames(),
-                            options=StageOptions(ascii=ascii))  # fmt: skip
-        self.loop.desk.seed = lambda: 42
-        self.ids = iter(range(1, 10_000))
-        self.loop.desk.ballot_id = lambda: f"b{next(self.ids)}"
-
-    def type(self, *parts: str) -> Desk:
-        for part in parts:
-            if part in ("c-m", "escape", "c-h", "up", "right", "left", "c-u"):
-                self.loop.on_key(part)
-            else:
-                for ch in part:
-                    self.loop.on_key("c-m" if ch == "\r" else ch)
-        return self
-
-    def screen(self, width=80, height=24) -> str:
-        view = self.loop.view()
-        return render(self.loop.desk.frame(view, self.loop.options), width, height)
-
-    @property
-    def vote(self):
-        return self.session.state.vote()
-
-    def rankings(self):
-        return [b.ranking for b in self.vote.counted]
 
 
 @pytest.fixture
@@ -99,11 +45,6 @@ def desk(vs: Session) -> Desk:
 def at(desk: Desk, item: str) -> Desk:
     desk.session.handle(Cmd.GOTO, item)
     return desk
-
-
-def kinds(session: Session) -> list[str]:
-    with sqlite3.connect(session.path) as db:
-        return [k for (k,) in db.execute("SELECT kind FROM events ORDER BY seq")]
 
 
 # --- the board ---------------------------------------------------------------------------
@@ -279,7 +220,7 @@ def test_random_keys_never_crash_and_only_valid_ballots_count(desk: Desk) -> Non
 
 def test_ballots_typed_into_a_pipe_through_the_whole_loop(vs: Session, clock: FakeClock) -> None:
     """The real key reader and run loop: keys in a pipe, the fake clock, frames out."""
-    frames = Frames()
+    frames = Painted()
     steps = deque(["b", "1", "3 1 2\r", "9\r", "5 6\r", "u", "\x1b", 1.0, "v", "v", "v", "q", "y"])
     with create_pipe_input() as pipe, KeyReader(pipe, clock=clock.monotonic) as reader:
 

@@ -13,11 +13,10 @@ from pathlib import Path
 
 import pytest
 from rich.console import Console
-from test_minutes import tables
-from test_ui_prompts import FakePrompter
-from test_ui_qa import OFFSET, QA_AGENDA, kinds
-from test_ui_vote import AGENDA as VOTE_AGENDA
-from test_ui_vote import Desk
+from support import kinds
+from support.markdown import tables
+from support.stage import OFFSET, QA_AGENDA, Desk, FakePrompter
+from support.stage import VOTE_STAGE_AGENDA as VOTE_AGENDA
 
 from retreat import agenda as agenda_mod
 from retreat import i18n
@@ -84,7 +83,7 @@ def test_the_phone_question_prompt_lists_the_accepted_ones(qs: Session, clock: F
 @pytest.fixture
 def drive(qs: Session, clock: FakeClock, monkeypatch: pytest.MonkeyPatch):
     from prompt_toolkit.input import create_pipe_input
-    from test_ui_runloop import FakeAlarm, Frames, Script
+    from support.stage import FakeAlarm, Frames, Script
 
     from retreat.ui.keys import KeyReader
     from retreat.ui.runloop import RunLoop
