@@ -116,10 +116,10 @@ def baseline(folder: Path, phones: list[Phone]) -> list[float]:
 def prepare(folder: Path, phones: int) -> tuple[Path, list[str], int]:
     from retreat import agenda as agenda_mod
     from retreat import votes as ballot_box
-    from retreat.cli.codes_cmd import new_code
     from retreat.clock import MonotonicClock
     from retreat.engine import Cmd
     from retreat.paths import bundled_agenda
+    from retreat.phone_codes import new_code
     from retreat.session import Session
 
     agenda = agenda_mod.load(bundled_agenda("zh-CN"))

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from retreat import qa
+from retreat import phone_codes, qa
 from retreat import votes as ballot_box
 from retreat.agenda import Agenda, Item
 from retreat.errors import CommandRefused
@@ -116,7 +116,7 @@ class MeetingState:
     events: int = 0
     qa: qa.QAState = field(default_factory=qa.QAState)
     votes: dict[str, ballot_box.VoteState] = field(default_factory=dict)
-    codes: ballot_box.CodeBook = field(default_factory=ballot_box.CodeBook)  # phone join codes, hashed
+    codes: phone_codes.CodeBook = field(default_factory=phone_codes.CodeBook)  # phone join codes, hashed
     early_exports: list[tuple[str, float]] = field(default_factory=list)  # (vote key, wall clock): before its reveal
 
     def vote(self) -> ballot_box.VoteState:
@@ -411,15 +411,15 @@ def _replace_ballot(state: MeetingState, cmd: Command, now: Stamp) -> list[Event
 
 
 def _issue_codes(state: MeetingState, cmd: Command, now: Stamp) -> list[Event]:
-    return ballot_box.decide_codes(state.agenda, dict(cmd.value or {}), now)
+    return phone_codes.decide_codes(state.agenda, dict(cmd.value or {}), now)
 
 
 def _set_pin(state: MeetingState, cmd: Command, now: Stamp) -> list[Event]:
-    return ballot_box.decide_pin(state.agenda, state.codes, str(cmd.value or ""), now)
+    return phone_codes.decide_pin(state.agenda, state.codes, str(cmd.value or ""), now)
 
 
 def _revoke_code(state: MeetingState, cmd: Command, now: Stamp) -> list[Event]:
-    return ballot_box.decide_revoke(state.codes, str(cmd.value or ""), now)
+    return phone_codes.decide_revoke(state.codes, str(cmd.value or ""), now)
 
 
 def _propose_question(state: MeetingState, cmd: Command, now: Stamp) -> list[Event]:
@@ -526,8 +526,8 @@ def apply(state: MeetingState, event: Event) -> None:
         qa.apply(state.qa, state.agenda, event)
     elif kind in ballot_box.VOTE_EVENTS:
         ballot_box.apply(state.votes, state.agenda, event)
-    elif kind in ballot_box.CODE_EVENTS:
-        ballot_box.apply_codes(state.codes, event)
+    elif kind in phone_codes.CODE_EVENTS:
+        phone_codes.apply_codes(state.codes, event)
     elif kind in qa.PROPOSAL_EVENTS:
         qa.apply_proposal(state.qa, event)
     elif "answer" in event.data and state.qa.answer_timer is not None:

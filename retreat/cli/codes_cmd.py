@@ -37,10 +37,7 @@ def codes(
     open) and send questions. The session stores only salted hashes of the codes: the page
     written here is the only copy in clear, so print it and delete it.
     """
-    import secrets
-
-    from retreat import i18n
-    from retreat import votes as ballot_box
+    from retreat import i18n, phone_codes
     from retreat.clock import MonotonicClock
     from retreat.engine import Command
     from retreat.errors import UsageError
@@ -63,16 +60,14 @@ def codes(
 
     if revoke:
         for code in revoke:
-            digest = ballot_box.find_code(existing.state.codes, code)
+            digest = phone_codes.find_code(existing.state.codes, code)
             if digest is None:
                 raise UsageError(_("{code} is not a code of {path}").format(code=code, path=session))
             record(session, Command(Cmd.REVOKE_CODE, digest), clock)
-            typer.echo(_("Revoked {code}.").format(code=ballot_box.normalise_code(code)))
+            typer.echo(_("Revoked {code}.").format(code=phone_codes.normalise_code(code)))
         return
-    salt = secrets.token_hex(16)
-    fresh = [new_code() for _n in range(count)]
-    hashes = [ballot_box.hash_code(c, salt) for c in fresh]
-    record(session, Command(Cmd.ISSUE_CODES, {"salt": salt, "hashes": hashes, "group": group}), clock)
+    fresh = [phone_codes.new_code() for _n in range(count)]
+    record(session, Command(Cmd.ISSUE_CODES, phone_codes.issued(fresh, group)), clock)
     group_name = next((g.name for g in existing.agenda.groups if g.id == group), "")
     write_text(output, slips_page(existing.agenda.meeting.title, existing.agenda.language, fresh, group_name))
     typer.echo(_("{n} codes stored (hashed) in {session}; slips to print: {out}").format(
@@ -96,23 +91,12 @@ def _create(session: Path, agenda_file: Path, group: str | None) -> None:
     Session.create(session, agenda, MonotonicClock()).close()
 
 
-def new_code() -> str:
-    import secrets
-
-    from retreat.votes import CODE_ALPHABET, CODE_LENGTH
-
-    return "".join(secrets.choice(CODE_ALPHABET) for _n in range(CODE_LENGTH))
-
-
-def shown(code: str) -> str:
-    return f"{code[:4]}-{code[4:]}"
-
-
 def slips_page(title: str, lang: str, codes: list[str], group: str) -> str:
     """A page of slips to cut out: A4, 3 columns, no external asset."""
     from html import escape
 
     from retreat.i18n import translator
+    from retreat.phone_codes import shown
 
     t = translator(lang).gettext
     how = t("Join on your phone: connect to the room's Wi-Fi, scan the code on the screen, type this code.")

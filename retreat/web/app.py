@@ -28,6 +28,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from retreat import phone_codes
 from retreat import votes as ballot_box
 from retreat.engine import Cmd
 from retreat.errors import CommandRefused
@@ -262,8 +263,8 @@ def create_app(gate: Gate, *, clock: Callable[[], float] = time.monotonic, desk_
                 digits = "".join(ch for ch in code if ch.isdigit())
                 if book.pin is None or not secrets.compare_digest(digits, book.pin):
                     return None
-                return part.add_phone(session, Phone(ballot_box.PIN_PHONE + secrets.token_hex(16), None))
-            digest = ballot_box.find_code(book, code)
+                return part.add_phone(session, Phone(phone_codes.PIN_PHONE + secrets.token_hex(16), None))
+            digest = phone_codes.find_code(book, code)
             if digest is None or not book.valid(digest):
                 return None
             return part.add_phone(session, Phone(digest, book.groups.get(digest)))
@@ -420,7 +421,7 @@ def create_app(gate: Gate, *, clock: Callable[[], float] = time.monotonic, desk_
             return busy()
 
     def _revoke(session: Session, code: str) -> None:
-        digest = ballot_box.find_code(session.state.codes, code)
+        digest = phone_codes.find_code(session.state.codes, code)
         if digest is None:
             raise CommandRefused(t("That code is not valid. Check it and try again."))
         session.handle(Cmd.REVOKE_CODE, digest)

@@ -58,13 +58,11 @@ def serve(session: Session, where: tuple[str, int], console: Console, wait_for_k
     host, port = where
     gate = Gate(session)
     if session.agenda.meeting.join == "pin" and session.state.codes.pin is None:
-        import secrets
-
         from retreat.engine import Cmd
-        from retreat.votes import PIN_LENGTH
+        from retreat.phone_codes import new_pin
 
         # One PIN for the whole meeting, in the log: a resumed meeting shows the same one.
-        session.handle(Cmd.SET_PIN, f"{secrets.randbelow(10**PIN_LENGTH):0{PIN_LENGTH}d}")
+        session.handle(Cmd.SET_PIN, new_pin())
     elif session.agenda.meeting.join == "codes" and not session.state.codes.groups:
         console.print(_("No join codes are issued for this meeting yet: print them, even while it runs, with "
                         "`retreat codes {session} -n 60 -o codes.html`; phones join as soon as they exist.").format(
@@ -98,15 +96,13 @@ def demo_phones(agenda_file: object, folder: object, where: tuple[str, int], con
 
     A session of its own (the simulated demo is already over when this starts), ten codes
     shown on the terminal, the address and its QR code. Returns (session path, ballots)."""
-    import secrets
     import threading
     from pathlib import Path
 
     from retreat import agenda as agenda_mod
-    from retreat import votes as ballot_box
-    from retreat.cli.codes_cmd import new_code, shown
     from retreat.clock import MonotonicClock
     from retreat.engine import Cmd
+    from retreat.phone_codes import issued, new_code, shown
     from retreat.session import Session
     from retreat.ui.files import replace_session
 
@@ -114,11 +110,9 @@ def demo_phones(agenda_file: object, folder: object, where: tuple[str, int], con
     path = Path(str(folder)) / PHONE_DEMO_NAME
     replace_session(path)
     codes = [new_code() for _n in range(PHONE_DEMO_CODES)]
-    salt = secrets.token_hex(16)
     session = Session.create(path, agenda, MonotonicClock())
     with session:
-        session.handle(Cmd.ISSUE_CODES, {"salt": salt, "hashes": [ballot_box.hash_code(c, salt) for c in codes],
-                                         "group": agenda.groups[0].id if agenda.groups else None})
+        session.handle(Cmd.ISSUE_CODES, issued(codes, agenda.groups[0].id if agenda.groups else None))
         first_vote = next(item.id for item in agenda.items if item.kind == "vote")
         session.handle(Cmd.GOTO, first_vote)
         session.handle(Cmd.START)

@@ -1,0 +1,137 @@
+"""What lets a phone in: one-time join codes printed on slips, or the meeting's PIN.
+
+Pure like the engine: `decide_*` turn commands into events (or refuse them) and
+`apply_codes` folds them into the `CodeBook`. The log keeps only salted, slow hashes of
+the codes, so a copied session file does not give them away; the codes in clear exist
+only on the printed slips (`retreat codes`) or the demo's terminal. The CLI, the demo and
+the phone server all make and check codes here, so none of them imports another.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from retreat.agenda import Agenda
+from retreat.errors import CommandRefused
+from retreat.events import Event, EventKind, Stamp
+from retreat.i18n import _
+
+CODE_EVENTS = frozenset({EventKind.CODES_ISSUED, EventKind.CODE_REVOKED, EventKind.PIN_SET})
+PIN_PHONE = "pin:"  # + a random device id: what stands for a code when a phone joined with the PIN
+PIN_LENGTH = 6
+CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # 32 symbols: no 0/O, no 1/I
+CODE_LENGTH = 8  # 8 x 5 bits = 40 bits
+_CODE_ROUNDS = 20_000  # a slow hash: a copied session file does not give the codes away cheaply
+
+
+@dataclass
+class CodeBook:
+    """Join codes, as salted hashes only: (salt, hash) -> group; revoked hashes."""
+
+    salts: list[str] = field(default_factory=list)
+    groups: dict[str, str | None] = field(default_factory=dict)  # hash -> group
+    revoked: set[str] = field(default_factory=set)
+    pin: str | None = None  # the meeting's PIN, when the agenda lets phones join with one
+
+    def valid(self, digest: str) -> bool:
+        if digest.startswith(PIN_PHONE):
+            return self.pin is not None
+        return digest in self.groups and digest not in self.revoked
+
+
+def decide_pin(agenda: Agenda, book: CodeBook, pin: str, now: Stamp) -> list[Event]:
+    if agenda.meeting.join != "pin":
+        raise CommandRefused(_("phones join this meeting with codes (the agenda's meeting.join), not with a PIN"))
+    if book.pin is not None:
+        raise CommandRefused(_("this meeting already has its PIN"))
+    if len(pin) != PIN_LENGTH or not pin.isdigit() or not pin.isascii():
+        raise CommandRefused(_("a PIN is {n} digits").format(n=PIN_LENGTH))
+    return [Event(EventKind.PIN_SET, now, {"pin": pin})]
+
+
+def decide_codes(agenda: Agenda, value: dict[str, Any], now: Stamp) -> list[Event]:
+    hashes = [str(h) for h in value.get("hashes") or []]
+    salt = str(value.get("salt") or "")
+    if not hashes or not salt:
+        raise CommandRefused(_("no codes to issue"))
+    group = value.get("group")
+    if group is not None and group not in {g.id for g in agenda.groups}:
+        names = ", ".join(g.id for g in agenda.groups) or "-"
+        raise CommandRefused(_('"{group}" is not a working group of this meeting; one of: {names}').format(
+            group=group, names=names))
+    return [Event(EventKind.CODES_ISSUED, now, {"salt": salt, "hashes": hashes, "group": group})]
+
+
+def decide_revoke(book: CodeBook, digest: str, now: Stamp) -> list[Event]:
+    if digest not in book.groups:
+        raise CommandRefused(_("no such code was issued for this session"))
+    if digest in book.revoked:
+        raise CommandRefused(_("that code is already revoked"))
+    return [Event(EventKind.CODE_REVOKED, now, {"hash": digest})]
+
+
+def apply_codes(book: CodeBook, event: Event) -> None:
+    data = event.data
+    if event.kind is EventKind.CODES_ISSUED:
+        if data["salt"] not in book.salts:
+            book.salts.append(str(data["salt"]))
+        for digest in cast("list[str]", data["hashes"]):
+            book.groups[str(digest)] = cast("str | None", data.get("group"))
+    elif event.kind is EventKind.CODE_REVOKED:
+        book.revoked.add(str(data["hash"]))
+    elif event.kind is EventKind.PIN_SET:
+        book.pin = str(data["pin"])
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _n in range(CODE_LENGTH))
+
+
+def new_pin() -> str:
+    return f"{secrets.randbelow(10**PIN_LENGTH):0{PIN_LENGTH}d}"
+
+
+def shown(code: str) -> str:
+    """A code as printed: two groups of four are easier to copy from a slip."""
+    return f"{code[:4]}-{code[4:]}"
+
+
+def issued(codes: list[str], group: str | None) -> dict[str, Any]:
+    """The ISSUE_CODES command's value for fresh codes: a new salt and their hashes, never the codes."""
+    salt = secrets.token_hex(16)
+    return {"salt": salt, "hashes": [hash_code(c, salt) for c in codes], "group": group}
+
+
+def normalise_code(text: str) -> str:
+    return "".join(ch for ch in text.upper() if ch not in " -\t")
+
+
+def hash_code(code: str, salt: str) -> str:
+    return hashlib.pbkdf2_hmac("sha256", normalise_code(code).encode(), salt.encode(), _CODE_ROUNDS).hex()
+
+
+def find_code(book: CodeBook, code: str) -> str | None:
+    """The stored hash of a code, if it was issued (revoked or not)."""
+    code = normalise_code(code)
+    if len(code) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in code):
+        return None
+    for salt in book.salts:
+        digest = hash_code(code, salt)
+        if digest in book.groups:
+            return digest
+    return None
+
+
+def admitted_code(book: CodeBook, code: str) -> str | None:
+    """The stored hash of a code a phone may join with now: issued and not revoked."""
+    digest = find_code(book, code)
+    return digest if digest is not None and book.valid(digest) else None
+
+
+def pin_matches(book: CodeBook, typed: str) -> bool:
+    """Whether what a phone typed is the meeting's PIN (anything but digits is ignored)."""
+    digits = "".join(ch for ch in typed if ch.isdigit())
+    return book.pin is not None and secrets.compare_digest(digits, book.pin)
