@@ -29,7 +29,7 @@ class AgendaError(RetreatError):
         super().__init__(self.format())
 
     def _with_field(self, path: tuple[str | int, ...]) -> AgendaError:
-        from retreat.agenda_yaml import field_name
+        from retreat.agenda.yaml import field_name
 
         return AgendaError(self.message, file=self.file, line=self.line, column=self.column, field=field_name(path))
 

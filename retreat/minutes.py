@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from retreat.agenda import KIND_LABELS, VoteSpec
+from retreat.agenda import KIND_LABELS
 from retreat.durations import format_clock, format_date_in
 from retreat.engine import ItemState, Status
 from retreat.errors import TemplateError
@@ -144,10 +144,10 @@ def _item_row(s: ItemState, state: Any, times: Times, t: Any) -> dict[str, Any]:
     actual = round(timer.elapsed(state.last) if state.last else timer.closed) if ran else 0
     overtime = max(0, actual - round(timer.limit))
     over_plan = actual - round(timer.planned) if ran else 0
-    spec = item.spec
+    vote = item.vote
     candidates = [
         {"number": n + 1, "id": c.id or f"c{n + 1}", "title": c.title, "department": state.agenda.department_name(c.department)}
-        for n, c in enumerate(getattr(spec, "candidates", []))
+        for n, c in enumerate(vote.candidates if vote else [])
     ]
     return {
         "position": item.position,
@@ -175,8 +175,8 @@ def _item_row(s: ItemState, state: Any, times: Times, t: Any) -> dict[str, Any]:
         "points_covered": len(s.ticked),
         "notes": [{"time": times.clock(at), "text": text} for at, text in s.notes],
         "planned_notes": item.notes,
-        "seats": getattr(spec, "seats", None),
-        "method": t(METHOD_NAMES[spec.method]) if isinstance(spec, VoteSpec) else None,
+        "seats": vote.seats if vote else None,
+        "method": t(METHOD_NAMES[vote.method]) if vote else None,
         "candidates": candidates,
     }
 

@@ -147,7 +147,7 @@ def decide_draw(agenda: Agenda, qa: QAState, item: Item, seed: int | None, now: 
     if item.kind != "qa":
         raise CommandRefused(_("the current item is not a Q&A segment"))
     events: list[Event] = []
-    spec_draw = getattr(item.spec, "draw", "random")
+    spec_draw = item.qa.draw if item.qa else "random"
     if item.id not in qa.orders:
         names = [r.name for r in qa_representatives(agenda, item)]
         if not names:
@@ -191,7 +191,7 @@ def _department(agenda: Agenda, item: Item, ref: str) -> str:
     for dep in agenda.departments:
         if ref in (dep.id, dep.name):
             return dep.id
-    answering = [a.department for a in getattr(item.spec, "answerers", [])]
+    answering = [a.department for a in (item.qa.answerers if item.qa else [])]
     if agenda.departments or answering:
         if ref in answering:
             return ref
@@ -240,7 +240,7 @@ def _answer_fields(agenda: Agenda, item: Item, question: Question, value: dict[s
         )
     answerer = str(value.get("answerer") or "").strip()
     if not answerer:
-        for a in getattr(item.spec, "answerers", []):
+        for a in item.qa.answerers if item.qa else []:
             if _department(agenda, item, a.department) == question.department:
                 answerer = a.name
     fields: dict[str, Any] = {

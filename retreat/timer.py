@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from retreat.agenda import default_warning
 from retreat.events import Stamp
 
 
@@ -68,7 +69,7 @@ class Timer:
 
     def warning_for_limit(self) -> int:
         """A shortened item keeps its warning proportionate (never the whole limit)."""
-        return self.limit // 2 if self.limit <= self.warning else self.warning
+        return default_warning(self.limit, self.warning)
 
     def next_due(self) -> tuple[Due, float] | None:
         """The next threshold (kind, elapsed seconds at which it is due), if any."""

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from retreat.agenda import Agenda, Item, VoteSpec, candidate_ids
+from retreat.agenda import Agenda, Item, candidate_ids
 from retreat.errors import CommandRefused
 from retreat.events import Event, EventKind, Stamp
 from retreat.i18n import _
@@ -78,8 +78,8 @@ class VoteState:
 
 
 def new_vote(agenda: Agenda, item: Item) -> VoteState:
-    spec = item.spec
-    if not isinstance(spec, VoteSpec):
+    spec = item.vote
+    if spec is None:
         raise ValueError(f"{item.id} is not a vote")
     groups = tuple(spec.groups) if spec.groups is not None else tuple(g.id for g in agenda.groups)
     return VoteState(

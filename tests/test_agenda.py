@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
+import retreat
 from retreat import agenda as agenda_mod
 from retreat.agenda import (
     DEFAULT_ALARM_REPEAT,
@@ -25,6 +26,7 @@ from retreat.agenda import (
     load,
     loads,
 )
+from retreat.agenda import resolve as resolve_mod
 from retreat.errors import AgendaError, AgendaErrors
 
 GOOD_ZH = """\
@@ -256,12 +258,12 @@ class _FakeChinese:
 
 
 def test_default_points_follow_the_agenda_language(monkeypatch: pytest.MonkeyPatch) -> None:
-    real = agenda_mod.translator
+    real = resolve_mod.translator
 
     def translator(lang: str) -> Any:
         return _FakeChinese() if lang == "zh-CN" else real(lang)
 
-    monkeypatch.setattr(agenda_mod, "translator", translator)
+    monkeypatch.setattr(resolve_mod, "translator", translator)
     zh = one_item("  - kind: report\n    title: r\n", meeting="  language: zh-CN\n")
     assert zh.points == ("去年工作成效", "今年形势研判", "今年怎么干", "存在问题和对标对表")
     en = one_item("  - kind: report\n    title: r\n", meeting="  language: en\n")
@@ -269,7 +271,7 @@ def test_default_points_follow_the_agenda_language(monkeypatch: pytest.MonkeyPat
 
 
 def test_real_chinese_catalogue_if_built() -> None:
-    mo = Path(agenda_mod.__file__).parent / "locale" / "zh_CN" / "LC_MESSAGES" / "retreat.mo"
+    mo = Path(retreat.__file__).parent / "locale" / "zh_CN" / "LC_MESSAGES" / "retreat.mo"
     if not mo.exists():
         pytest.skip("the zh_CN catalogue is not built in this checkout")
     points = default_points("zh-CN")
@@ -308,7 +310,7 @@ def test_good_chinese_agenda(tmp_path: Path) -> None:
     assert a.department_name(a.items[0].department) == "党政办公室"
     assert a.department_name(a.items[1].department) == "居民自治办公室"
     assert a.department_name("unlisted") == "unlisted"
-    vote = a.items[5].spec
+    vote = a.items[5].vote
     assert isinstance(vote, VoteSpec)
     assert (vote.seats, vote.method) == (2, "stv")
     assert candidate_ids(vote) == ["canteen", "c2", "c3"]

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from retreat import agenda_yaml
+from retreat.agenda import yaml as agenda_yaml
 
 AGENDAS = sorted((Path(__file__).parent.parent / "agendas").glob("*.yaml")) + sorted(
     (Path(__file__).parent / "data" / "agendas").glob("*.yaml")

@@ -76,7 +76,7 @@ def context(state: MeetingState, now: float, utc_offset: int) -> QAContext:
     agenda, item = state.agenda, state.item.item
     ids = {d.name: d.id for d in agenda.departments} | {d.id: d.id for d in agenda.departments}
     answerers: dict[str, str] = {}
-    for a in getattr(item.spec, "answerers", []):
+    for a in item.qa.answerers if item.qa else []:
         answerers.setdefault(ids.get(a.department, a.department), a.name)
     options = [Option(agenda.department_name(dep), dep) for dep in answerers]
     options += [Option(d.name, d.id) for d in agenda.departments if d.id not in answerers]

@@ -261,7 +261,7 @@ class RunLoop:
         if item.kind != "qa":
             self.say(_("d, k, r, e, w and m work on a Q&A item (Questions from the grassroots)."))
         elif key == "d":
-            spec_draw = getattr(item.spec, "draw", "random")
+            spec_draw = item.qa.draw if item.qa else "random"
             # A fresh seed each time: the first draw orders the invited, a later one may pick
             # an accepted phone question; the core logs the seed only where it was used.
             self.command(Cmd.DRAW, secrets.randbits(32) if spec_draw == "random" else None)

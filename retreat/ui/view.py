@@ -374,8 +374,8 @@ def _answering(state: MeetingState, question: Question, mode: str) -> str:
     department = state.agenda.department_name(question.department)
     answerer = question.answerer
     if not answerer:
-        spec = state.agenda.items[state.agenda.index_of(question.item)].spec
-        answerer = next((a.name for a in getattr(spec, "answerers", [])
+        qa = state.agenda.items[state.agenda.index_of(question.item)].qa
+        answerer = next((a.name for a in (qa.answerers if qa else [])
                          if state.agenda.department_name(a.department) == department), "")  # fmt: skip
     who = " · ".join(p for p in (department, answerer) if p)
     return _("Answering: {who}").format(who=who) if mode == "answer" else _("Answered by: {who}").format(who=who)
