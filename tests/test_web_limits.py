@@ -14,7 +14,7 @@ from support.web import CODES, PIN, field
 
 from retreat.i18n import translator
 from retreat.session import Session
-from retreat.web import app as web
+from retreat.web import phones as web
 from retreat.web.app import create_app
 from retreat.web.gate import Gate
 
