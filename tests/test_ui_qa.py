@@ -155,7 +155,7 @@ def test_long_latin_names_are_not_spaced() -> None:
 
 @pytest.fixture
 def qa_drive(qs: Session, clock: FakeClock, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr("retreat.ui.runloop.secrets.randbits", lambda bits: 12345)
+    monkeypatch.setattr("retreat.ui.qa_desk.secrets.randbits", lambda bits: 12345)
 
     def run(*steps, prompter: FakePrompter | None = None, width: int = 80, height: int = 24):
         console = Console(file=io.StringIO(), width=width, height=height, color_system=None)

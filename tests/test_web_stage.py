@@ -130,14 +130,14 @@ def test_m_asks_which_question_when_several_wait(drive, qs: Session) -> None:
 def test_d_draws_an_accepted_phone_question_like_an_asker_and_k_puts_it(drive, qs: Session,
                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     from retreat.qa import decide_draw
-    from retreat.ui import runloop
+    from retreat.ui import qa_desk
 
     qs.handle(Cmd.START)
     propose(qs, PHONE_Q)
     item = qs.state.item.item
     seed = next(n for n in range(1000)
                 if decide_draw(qs.agenda, qs.state.qa, item, n, qs.stamp())[-1].data.get("proposal") == 1)
-    monkeypatch.setattr(runloop.secrets, "randbits", lambda _bits: seed)
+    monkeypatch.setattr(qa_desk.secrets, "randbits", lambda _bits: seed)
     outcome, p, texts = drive("d", "k", "q", "y", prompter=FakePrompter("sgo"))
     assert p.asked == ["Which department answers?"]  # the question is the one drawn
     drawn = next(t for t in texts if "A question from a phone" in t)

@@ -19,6 +19,7 @@ from rich.style import Style
 from retreat.i18n import _, ngettext
 from retreat.ui.bigdigits import FONTS, render_lines, supported
 from retreat.ui.cjkwrap import wrap
+from retreat.ui.keymap import JOIN
 from retreat.ui.qr import draw, fit_scale, size
 from retreat.ui.stage import StageOptions, flashed
 
@@ -82,7 +83,7 @@ class JoinScreen:
         bottom = []
         if v.message:
             bottom.append([Segment(_fit(self._t(v.message), inner), Style(reverse=True))])
-        bottom.append([Segment(_fit(_("j or Esc: back to the stage"), inner), DIM)])
+        bottom.append([Segment(_fit(_(JOIN.reminder), inner), DIM)])
         if height < len(top) + len(bottom) + 1:
             top = top[:1]
         rows = max(0, height - len(top) - len(bottom))

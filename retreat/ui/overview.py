@@ -16,6 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from retreat.i18n import _
+from retreat.ui.keymap import OVERVIEW
 from retreat.ui.stage import DIGIT_STYLES, StageOptions, key_help, split_line
 from retreat.ui.view import Row, View
 
@@ -94,7 +95,7 @@ class Overview:
             Text(v.schedule.replace("\u00b7", "|") if a else v.schedule, no_wrap=True, overflow=overflow),
             table(rows, width, self.options.ascii),
             Text(v.message, style="reverse", no_wrap=True) if v.message else Text(""),
-            Text(_("o back to the stage") + "   " + key_help(width - 25), style="dim",
+            Text(_(OVERVIEW.reminder) + "   " + key_help(width - 25, dict(OVERVIEW.help()), OVERVIEW.drop), style="dim",
                  no_wrap=True, overflow="crop"),
         ]  # fmt: skip
         rendered = [console.render_lines(r, options.update(width=width, height=None), pad=True)

@@ -16,8 +16,8 @@ from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 
-from retreat.i18n import _
 from retreat.ui.cjkwrap import wrap
+from retreat.ui.keymap import QA
 from retreat.ui.stage import DIGIT_STYLES, FLASH_SCREEN, Lines, Spec, Stage, _render
 
 if TYPE_CHECKING:
@@ -27,29 +27,11 @@ if TYPE_CHECKING:
 
 BANNER = "bold reverse"
 
-# Most important last: dropped first when the line is short.
-_QA_DROP = ("o", "j", "+/-", "p", "n", "space", "q", "a", "w", "e", "r", "m", "k", "d")
 
-
-def qa_keys(phones: bool = False, join: bool = False) -> dict[str, str]:
-    """The Q&A keys; m (a phone question) only while accepted ones wait, j (the phones' QR code)
-    only with --participate."""
-    return {
-        "d": _("draw"),
-        "k": _("question"),
-        **({"m": _("phone question")} if phones else {}),
-        "r": _("answer"),
-        "e": _("edit"),
-        "w": _("withdraw"),
-        "a": _("silence"),
-        "space": _("start/pause"),
-        "n": _("next"),
-        "p": _("back"),
-        "+/-": _("1 min"),
-        "o": _("overview"),
-        **({"j": _("phone QR")} if join else {}),
-        "q": _("quit"),
-    }
+def qa_help(waiting: bool, phones: bool) -> tuple[tuple[str, str], ...]:
+    """The Q&A keys for the help line: m (a phone question) only while accepted ones wait, j (the
+    phones' QR code) only with --participate."""
+    return QA.help(*(("waiting",) if waiting else ()), *(("phones",) if phones else ()))
 
 
 def spaced(name: str) -> str:
@@ -88,7 +70,7 @@ class QAStage(Stage):
             "phones": [("line", q.phones, "bold", "left", a)] if q.phones else [],
             # only with --participate: the desk page is where they are decided
             "pending": [("line", q.pending, "", "left", a)] if q.pending and self.options.phones else [],
-            "help": [("help", tuple(qa_keys(bool(q.phones), bool(self.options.phones)).items()), _QA_DROP)],
+            "help": [("help", qa_help(bool(q.phones), bool(self.options.phones)), QA.drop)],
         })
         return sections
 

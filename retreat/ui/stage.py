@@ -25,6 +25,7 @@ from retreat.i18n import _
 from retreat.timer import Phase
 from retreat.ui.bigdigits import BigTime, pick_font, render_lines, supported
 from retreat.ui.cjkwrap import CJKText
+from retreat.ui.keymap import STAGE
 from retreat.ui.view import Point, View
 
 if TYPE_CHECKING:
@@ -53,29 +54,11 @@ class StageOptions:
         return self.join_url or self.phones
 
 
-# Labels dropped first when the line is short (the key itself always stays).
-_DROP_ORDER = ("t", "p", "o", "j", "+/-", "a", "n", "space", "q")
-
-
-def stage_keys(phones: bool = False) -> dict[str, str]:
-    """The stage's keys; j (the phones' QR code) only with --participate."""
-    return {
-        "space": _("start/pause"),
-        "n": _("next"),
-        "p": _("back"),
-        "+/-": _("1 min"),
-        "a": _("silence"),
-        "t": _("tick point"),
-        "o": _("overview"),
-        **({"j": _("phone QR")} if phones else {}),
-        "q": _("quit"),
-    }
-
-
-def key_help(width: int, keys: dict[str, str] | None = None, drop_order: tuple[str, ...] = _DROP_ORDER) -> str:
-    """The key line, as long as the width allows: every key, with as many labels as fit."""
+def key_help(width: int, keys: dict[str, str] | None = None, drop_order: tuple[str, ...] = STAGE.drop) -> str:
+    """The key line, as long as the width allows: every key, with as many labels as fit (the
+    labels in `drop_order` go first; the key itself always stays). The stage's keys by default."""
     if keys is None:
-        keys = stage_keys()
+        keys = dict(STAGE.help())
     labelled = dict(keys)
     for drop in (None, *drop_order):
         if drop is not None and drop in labelled:
@@ -269,7 +252,7 @@ class Stage:
             "schedule": [("line", self._plain(v.schedule), "", "left", a)],
             "message": [("line", v.message, "reverse", "left", a)] if v.message else [],
             "session": [("line", self._plain(_("Session: {path}").format(path=path)), "dim", "left", a)] if path else [],
-            "help": [("help", tuple(stage_keys(True).items()), _DROP_ORDER)] if self.options.phones else [("help",)],
+            "help": [("help", STAGE.help("phones"), STAGE.drop)] if self.options.phones else [("help",)],
         }
 
     def _plain(self, text: str) -> str:

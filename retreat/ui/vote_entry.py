@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING
 from retreat.engine import Cmd
 from retreat.errors import BallotError, CommandRefused
 from retreat.i18n import _
+from retreat.ui import keymap
+from retreat.ui.keymap import Action
 from retreat.ui.vote_view import Entry, Tallies, VoteView, build, group_name, join, scope_seed
 from retreat.votes import PHONE, RUNOFF, VoteState, boundary_tie, parse_import, parse_ranking
 
@@ -36,10 +38,6 @@ if TYPE_CHECKING:
     from retreat.ui.view import View
 
 BOARD, GROUP, BALLOT, IMPORT, CHAIR = "board", "group", "ballot", "import", "chair"
-ENTER = ("c-m", "c-j")
-BACKSPACE = ("c-h", "backspace")
-BOARD_KEYS = frozenset({"b", "u", "i", "v", ".", ",", "right", "left", "c", "f"})
-NEXT_ROUND, PREVIOUS_ROUND = (".", "right"), (",", "left")
 MAX_REPORT = 8  # rejected rows listed on the screen; the count says how many in all
 
 
@@ -89,7 +87,7 @@ class VoteDesk:
         """Whether `key` is the desk's: any key while a line is open, else its own keys."""
         if self.vote() is None:
             return False
-        return self.mode != BOARD or self.confirm or key in BOARD_KEYS
+        return self.mode != BOARD or self.confirm or keymap.VOTE_BOARD.action(key) in keymap.BOARD_ACTIONS
 
     def on_key(self, key: str) -> None:
         vote = self.vote()
@@ -100,25 +98,26 @@ class VoteDesk:
             return
         if self.confirm:
             self.confirm = False
-            if key == "v":
+            if keymap.VOTE_BOARD.action(key) is Action.REVEAL:
                 self._reveal(vote)
             else:
                 self.say(_("Voting goes on; nothing was revealed."))
             return
         self.report = ()
-        if key == "b":
+        action = keymap.VOTE_BOARD.action(key)
+        if action is Action.ENTER_BALLOTS:
             self._open_entry(vote)
-        elif key == "u":
+        elif action is Action.UNDO:
             self._undo(vote)
-        elif key == "i":
+        elif action is Action.IMPORT:
             self._ask(IMPORT)
-        elif key == "v":
+        elif action is Action.REVEAL:
             self._reveal_key(vote)
-        elif key in NEXT_ROUND or key in PREVIOUS_ROUND:
-            self._step(vote, 1 if key in NEXT_ROUND else -1)
-        elif key == "c":
+        elif action in (Action.NEXT_ROUND, Action.PREVIOUS_ROUND):
+            self._step(vote, 1 if action is Action.NEXT_ROUND else -1)
+        elif action is Action.CHAIR:
             self._chair_key(vote)
-        elif key == "f":
+        elif action is Action.RUNOFF:
             self._command(Cmd.OPEN_RUNOFF, None, _("Runoff opened among the tied: vote again by the new numbers."))
 
     def _ask(self, mode: str) -> None:
@@ -136,34 +135,34 @@ class VoteDesk:
             self._ask(BALLOT)
 
     def _line_key(self, vote: VoteState, key: str) -> None:
-        if key == "escape":
+        action = (keymap.BALLOT_LINE if self.mode == BALLOT else keymap.ENTRY_LINE).action(key)
+        if action is Action.LEAVE:
             self.mode, self.text = BOARD, ""
             return
-        if key in ENTER:
+        if action is Action.ENTER:
             line, self.text = self.text.strip(), ""
             {GROUP: self._choose_group, BALLOT: self._cast, IMPORT: self._import, CHAIR: self._chair}[self.mode](
                 vote, line)
             return
-        if key in BACKSPACE:
+        if action is Action.ERASE:
             self.text = self.text[:-1]
-        elif key == "c-u":
+        elif action is Action.CLEAR:
             self.text = ""
-        elif key == "c-w":
+        elif action is Action.ERASE_WORD:
             self.text = self.text.rstrip().rpartition(" ")[0]
-        elif key == "up" and self.mode == BALLOT and self.recall:
+        elif action is Action.RECALL and self.recall:
             self.text = self.recall
         elif len(key) == 1 and key.isprintable():
-            self._typed(vote, key)
+            self._typed(vote, key, action)
 
-    def _typed(self, vote: VoteState, key: str) -> None:
+    def _typed(self, vote: VoteState, key: str, action: Action | None) -> None:
         if self.mode == GROUP and key.isdigit() and not self.text and len(vote.groups) <= 9:
             self._choose_group(vote, key)  # one key: the group's number
-        elif self.mode == BALLOT and not self.text and key.lower() in ("u", "g", "i"):
-            {"u": lambda: self._undo(vote), "g": lambda: self._ask(GROUP),
-             "i": lambda: self._ask(IMPORT)}[key.lower()]()
+        elif self.mode == BALLOT and not self.text and action in (Action.UNDO, Action.GROUP, Action.IMPORT):
+            {Action.UNDO: lambda: self._undo(vote), Action.GROUP: lambda: self._ask(GROUP),
+             Action.IMPORT: lambda: self._ask(IMPORT)}[action]()
         elif self.mode in (BALLOT, CHAIR) and not (key.isdigit() or key in " ,>"):
-            self.say(_("Type candidate numbers with spaces; Enter counts the line. On an empty line: "
-                       "u undo, g group, i import; Esc leaves."))
+            self.say(_(keymap.BALLOT_LINE.reminder))
         else:
             self.text += key
 
@@ -375,20 +374,16 @@ class VoteDesk:
         return Entry(prompt, self.text, hint, bad, self.last)
 
     def keys(self, vote: VoteState) -> tuple[tuple[str, str], ...]:
+        """The help line of the desk's screen (the board's j is added by the stage, which knows the phones)."""
         if self.mode == BALLOT:
-            return (("Enter", _("count it")), ("u", _("undo")), ("g", _("group")), ("i", _("import")),
-                    ("Esc", _("leave entry")))
+            return keymap.BALLOT_LINE.help()
         if self.mode != BOARD:
-            return (("Enter", _("OK")), ("Esc", _("leave entry")))
+            return keymap.ENTRY_LINE.help()
         if not vote.revealed:
-            return (("b", _("enter ballots")), ("u", _("undo")), ("i", _("import")), ("v", _("reveal")),
-                    ("space", _("start/pause")), ("n", _("next")), ("o", _("overview")), ("q", _("quit")))
-        keys = [("v", _("next result")), (".", _("next round")), (",", _("previous round"))]
-        if vote.tie == "chair":
-            keys.append(("c", _("chair decides")))
-        if vote.tie == "runoff" and RUNOFF not in vote.key:
-            keys.append(("f", _("runoff")))
-        return (*keys, ("n", _("next")), ("o", _("overview")), ("q", _("quit")))
+            return keymap.VOTE_BOARD.help("hidden")
+        chair = ("chair",) if vote.tie == "chair" else ()
+        runoff = ("runoff",) if vote.tie == "runoff" and RUNOFF not in vote.key else ()
+        return keymap.VOTE_BOARD.help("revealed", *chair, *runoff)
 
     def vote_view(self) -> VoteView | None:
         vote = self.vote()

@@ -22,6 +22,7 @@ from rich.text import Text
 
 from retreat.i18n import _
 from retreat.ui.cjkwrap import CJKText
+from retreat.ui.keymap import with_join
 from retreat.ui.qr import qr_lines
 from retreat.ui.stage import DIGIT_STYLES, StageOptions, digit_lines, flashed, split_line
 from retreat.ui.vote_view import ELECTED, OUT, TIED, TOP, WINNER, Bar, Outcome, VoteView
@@ -143,7 +144,7 @@ class VoteStage:
     def _help(self, width: int) -> Text:
         keys = self.vote.keys
         if self.options.phones and self.vote.entry is None and keys:  # j: the join screen, before q
-            keys = (*keys[:-1], ("j", _("phone QR")), keys[-1])
+            keys = with_join(keys)
         line = ""
         for labelled in range(len(keys), -1, -1):  # labels go from the end first
             line = "  ".join(f"{k} {label}" if i < labelled else k for i, (k, label) in enumerate(keys))
