@@ -96,13 +96,11 @@ def demo_phones(agenda_file: object, folder: object, where: tuple[str, int], con
 
     A session of its own (the simulated demo is already over when this starts), ten codes
     shown on the terminal, the address and its QR code. Returns (session path, ballots)."""
-    import threading
     from pathlib import Path
 
     from retreat import agenda as agenda_mod
     from retreat.clock import MonotonicClock
-    from retreat.engine import Cmd
-    from retreat.phone_codes import issued, new_code, shown
+    from retreat.phone_codes import new_code, shown
     from retreat.session import Session
     from retreat.ui.files import replace_session
 
@@ -112,20 +110,35 @@ def demo_phones(agenda_file: object, folder: object, where: tuple[str, int], con
     codes = [new_code() for _n in range(PHONE_DEMO_CODES)]
     session = Session.create(path, agenda, MonotonicClock())
     with session:
-        session.handle(Cmd.ISSUE_CODES, issued(codes, agenda.groups[0].id if agenda.groups else None))
-        first_vote = next(item.id for item in agenda.items if item.kind == "vote")
-        session.handle(Cmd.GOTO, first_vote)
-        session.handle(Cmd.START)
+        _open_first_vote(session, codes)
         phones = serve(session, where, console, wait_for_key=False)
         console.print(_("Codes to try: {codes}").format(codes="  ".join(shown(c) for c in codes)), highlight=False)
         console.print(_("Serving phones; press Ctrl-C to stop."), highlight=False)
-        done = stop if isinstance(stop, threading.Event) else threading.Event()
-        try:
-            while not done.wait(0.5):
-                pass
-        except KeyboardInterrupt:
-            pass
-        finally:
-            phones.stop()
+        _serve_until(stop, phones)
         ballots = phones.gate.run(lambda s: len(s.state.vote().counted))
     return str(path), ballots
+
+
+def _open_first_vote(session: Session, codes: list[str]) -> None:
+    """Issue the demo's codes (in the first group) and start the agenda's first vote."""
+    from retreat.engine import Cmd
+    from retreat.phone_codes import issued
+
+    agenda = session.agenda
+    session.handle(Cmd.ISSUE_CODES, issued(codes, agenda.groups[0].id if agenda.groups else None))
+    session.handle(Cmd.GOTO, next(item.id for item in agenda.items if item.kind == "vote"))
+    session.handle(Cmd.START)
+
+
+def _serve_until(stop: object, phones: Phones) -> None:
+    """Until `stop` (a threading.Event, for tests) is set or Ctrl-C; the server stops either way."""
+    import threading
+
+    done = stop if isinstance(stop, threading.Event) else threading.Event()
+    try:
+        while not done.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        phones.stop()
