@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -133,5 +134,7 @@ def admitted_code(book: CodeBook, code: str) -> str | None:
 
 def pin_matches(book: CodeBook, typed: str) -> bool:
     """Whether what a phone typed is the meeting's PIN (anything but digits is ignored)."""
-    digits = "".join(ch for ch in typed if ch.isdigit())
+    # Full-width digits from a Chinese input method count as digits (NFKC); then ASCII only:
+    # str.isdigit also accepts ١, which compare_digest refuses (that was a 500 page).
+    digits = "".join(ch for ch in unicodedata.normalize("NFKC", typed) if ch in "0123456789")
     return book.pin is not None and secrets.compare_digest(digits, book.pin)

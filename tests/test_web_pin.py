@@ -102,3 +102,17 @@ def test_the_facilitators_page_shows_the_pin_and_offers_no_code_to_revoke(ps: Se
         desk = c.get("/desk?t=desk").text
     assert tr("PIN for this meeting: {pin}").format(pin=PIN) in desk and 'name="revoke"' not in desk
     assert "name=revoke" not in desk
+
+
+@pytest.mark.parametrize("typed", ["١٢٣٤٥٦", "٠", "ABCDEF"])
+def test_a_pin_in_other_digits_is_a_wrong_pin_not_a_crash(ps: Session, ticks: Ticks, typed: str) -> None:
+    with phone(ps, ticks) as c:
+        page = c.get("/")
+        r = c.post("/join", data={"code": typed, "csrf": field(page.text, "csrf")})
+        assert r.status_code == 403 and tr("That PIN is not right. Check the screen and try again.") in r.text
+
+
+def test_a_pin_typed_in_full_width_digits_joins(ps: Session, ticks: Ticks) -> None:
+    full_width = "".join(chr(ord(d) - ord("0") + 0xFF10) for d in PIN)  # what a Chinese input method may type
+    with phone(ps, ticks) as c:
+        assert tr("You have joined.") in join(c, full_width)
