@@ -107,7 +107,8 @@ def issued(codes: list[str], group: str | None) -> dict[str, Any]:
 
 
 def normalise_code(text: str) -> str:
-    return "".join(ch for ch in text.upper() if ch not in " -\t")
+    # NFKC: a Chinese input method may type the slip's letters and digits full-width.
+    return "".join(ch for ch in unicodedata.normalize("NFKC", text).upper() if ch not in " -\t")
 
 
 def hash_code(code: str, salt: str) -> str:

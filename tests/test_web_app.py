@@ -233,3 +233,9 @@ def test_a_code_revoked_from_another_terminal_counts_at_once(client: TestClient,
     kinds = [e.kind for e in vs.store.events()]
     assert kinds[-2:] == [EventKind.CODE_REVOKED, EventKind.ITEM_PAUSED]
     assert load(vs.path).state.codes.revoked == vs.state.codes.revoked
+
+
+
+def test_a_code_typed_full_width_joins(client: TestClient) -> None:
+    typed = "".join(chr(ord(ch) + 0xFEE0) for ch in CODES[1].lower())  # ｂｂｂｂ３３３３ from an input method
+    assert tr("You have joined.") in join(client, typed[:4] + "－" + typed[4:])
