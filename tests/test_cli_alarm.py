@@ -13,8 +13,10 @@ from typer.testing import CliRunner
 
 from retreat.cli import alarm_cmd
 from retreat.cli.main import app
+from retreat.clock import FakeClock
 from retreat.ui import alarm as alarm_mod
-from retreat.ui.alarm import Player
+from retreat.ui.alarm import Player, flash_on
+from retreat.ui.loop import FlashLoop, Outcome, Sleeper
 
 ROOT = str(Path(__file__).resolve().parents[1])
 
@@ -156,3 +158,55 @@ def test_alarm_test_in_a_real_terminal(tmp_path):
         assert "EXIT=0" in done and "sound: off" in done and "always works" in done
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+
+
+class Shown:
+    def __init__(self):
+        self.overtimes = []
+
+    def update(self, renderable, refresh=True):
+        self.overtimes.append(renderable)
+
+
+class Bell:
+    fired = 0
+
+    def fire(self):
+        self.fired += 1
+
+
+def flash(clock, keys, seconds=5):
+    shown, bell = Shown(), Bell()
+    start = clock.monotonic()
+    loop = FlashLoop(clock, keys, bell, seconds, lambda overtime: overtime)
+    return loop.run(shown), shown.overtimes, bell.fired, clock.monotonic() - start
+
+
+def test_the_flash_runs_its_seconds_on_a_fake_clock_with_a_frame_at_each_change():
+    clock = FakeClock()
+    outcome, overtimes, fired, took = flash(clock, Sleeper(clock, clock.advance))
+    assert outcome is Outcome.DONE and fired == 1 and took == pytest.approx(5)
+    assert overtimes[0] == 0 and all(t < 5 for t in overtimes)
+    phases = [flash_on(t) for t in overtimes]
+    assert all(a != b for a, b in zip(phases, phases[1:], strict=False))  # every frame is a change of the flash
+
+
+class KeyAfter:
+    """Keys on the fake clock: `key` arrives once `after` seconds have passed."""
+
+    def __init__(self, clock, after, key):
+        self.clock, self.at, self.key = clock, clock.monotonic() + after, key
+
+    def get(self, deadline=None):
+        if deadline >= self.at:
+            self.clock.advance(self.at - self.clock.monotonic())
+            return self.key
+        self.clock.advance(deadline - self.clock.monotonic())
+        return None
+
+
+@pytest.mark.parametrize(("key", "outcome"), [("x", Outcome.DONE), ("c-c", Outcome.INTERRUPTED)])
+def test_any_key_stops_the_flash_and_ctrl_c_is_an_interruption(key, outcome):
+    clock = FakeClock()
+    got, _overtimes, _fired, took = flash(clock, KeyAfter(clock, 2.3, key), seconds=30)
+    assert got is outcome and took == pytest.approx(2.3)

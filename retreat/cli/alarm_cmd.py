@@ -85,25 +85,16 @@ def _flash(console: Console, alarm: Alarm, seconds: int, ascii: bool) -> bool:
 
     from rich.live import Live
 
-    from retreat.ui.alarm import next_flash_change
+    from retreat.clock import MonotonicClock
     from retreat.ui.keys import KeyReader
+    from retreat.ui.loop import FlashLoop, Outcome, Sleeper
 
-    keys = KeyReader() if sys.stdin.isatty() else None
-    start = time.monotonic()
-    end = start + seconds
-    with keys or nullcontext(), Live(console=console, screen=True, auto_refresh=False) as live:
-        alarm.fire()
-        while (now := time.monotonic()) < end:
-            overtime = now - start
-            live.update(_screen(console, overtime, seconds, ascii), refresh=True)
-            wake = min(start + next_flash_change(overtime), end)
-            if keys is None:
-                time.sleep(max(0.0, wake - time.monotonic()))
-                continue
-            key = keys.get(wake)
-            if key is not None:
-                return key == "c-c"
-    return False
+    clock = MonotonicClock()
+    reader = KeyReader() if sys.stdin.isatty() else None
+    flash = FlashLoop(clock, reader or Sleeper(clock, time.sleep), alarm, seconds,
+                      lambda overtime: _screen(console, overtime, seconds, ascii))
+    with reader or nullcontext(), Live(console=console, screen=True, auto_refresh=False) as live:
+        return flash.run(live) is Outcome.INTERRUPTED
 
 
 def _screen(console: Console, overtime: float, seconds: int, ascii: bool) -> RenderableType:

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from rich.console import RenderableType
 
     from retreat.clock import Clock
+    from retreat.ui.alarm import Alarm
 
 
 class Outcome(StrEnum):
@@ -34,7 +35,7 @@ class Keys(Protocol):
 class Screen(Protocol):
     """Where frames go: a `DiffScreen`, or Rich's `Live(auto_refresh=False)`."""
 
-    def update(self, renderable: RenderableType, refresh: bool = ...) -> object: ...
+    def update(self, renderable: RenderableType, *, refresh: bool = ...) -> object: ...
 
 
 @dataclass
@@ -98,3 +99,37 @@ class Sleeper:
             raise EOFError  # nothing could ever end the wait
         self._sleep(max(0.0, deadline - self._clock.monotonic()))
         return None
+
+
+class FlashLoop(KeyLoop):
+    """`retreat alarm-test`: the alarm, then the overtime flash, a frame at each change of the
+    flash, until `seconds` have passed on `clock` or a key is pressed."""
+
+    def __init__(self, clock: Clock, keys: Keys, alarm: Alarm, seconds: float,
+                 render: Callable[[float], RenderableType]) -> None:
+        self.clock, self.keys, self.alarm, self.render = clock, keys, alarm, render
+        self.stats = Stats()
+        self.start = clock.monotonic()
+        self.end = self.start + seconds
+        self._screen: Screen | None = None
+
+    def run(self, screen: Screen) -> Outcome:
+        self._screen = screen
+        self.alarm.fire()
+        return self.run_loop()
+
+    def next_wake(self) -> float:
+        from retreat.ui.alarm import next_flash_change
+
+        return min(self.start + next_flash_change(self.clock.monotonic() - self.start), self.end)
+
+    def on_key(self, key: str) -> Outcome | None:
+        return Outcome.INTERRUPTED if key == "c-c" else Outcome.DONE
+
+    def finished(self) -> Outcome | None:
+        return Outcome.DONE if self.clock.monotonic() >= self.end else None
+
+    def draw(self) -> None:
+        assert self._screen is not None
+        self._screen.update(self.render(self.clock.monotonic() - self.start), refresh=True)
+        self.stats.frames += 1
