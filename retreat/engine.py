@@ -6,15 +6,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import cast
 
 from retreat import phone_codes, qa
 from retreat import votes as ballot_box
 from retreat.agenda import Agenda, Item
 from retreat.errors import CommandRefused
-from retreat.events import Event, EventKind, Stamp
+from retreat.events import (
+    TIMER_EVENTS,
+    AlarmRepeated,
+    BallotsExported,
+    CurrentChanged,
+    Event,
+    EventKind,
+    ItemAdjusted,
+    MinutesApproved,
+    NoteAdded,
+    OnItem,
+    PointTicked,
+    RehearsalAnswered,
+    Stamp,
+    TimerCrossed,
+    TimeUp,
+)
 from retreat.i18n import _
 from retreat.timer import Due, Timer
 
@@ -69,10 +86,32 @@ AFTER_THE_MEETING = frozenset(
 )
 
 
+# What a command carries: a number, a text or a flag (see the comments on Cmd), candidate ids
+# (CHAIR_DECIDES), or the fields of a form (Q&A, votes, phones), which the deciding function
+# reads and checks one by one: they come from a keyboard or a phone, not from the log.
+CommandValue = None | bool | int | float | str | Sequence[str] | Mapping[str, object]
+
+
 @dataclass(frozen=True)
 class Command:
     kind: Cmd
-    value: Any = None
+    value: CommandValue = None
+
+    def fields(self) -> dict[str, object]:
+        """The form a command carries; empty when it carries none."""
+        return dict(self.value) if isinstance(self.value, Mapping) else {}
+
+    def number(self) -> int:
+        if isinstance(self.value, int | float | str):
+            return int(self.value)
+        raise TypeError(f"{self.kind.value} needs a number, not {self.value!r}")
+
+
+def command_value(value: object) -> CommandValue:
+    """A value from the screen or a phone, as one a Command can carry (or a TypeError: a bug)."""
+    if value is None or isinstance(value, bool | int | float | str | Sequence | Mapping):
+        return value
+    raise TypeError(f"a command cannot carry {value!r}")
 
 
 class Status(StrEnum):
@@ -168,8 +207,9 @@ def initial_state(agenda: Agenda) -> MeetingState:
     )
 
 
-def _event(kind: EventKind, stamp: Stamp, **data: Any) -> Event:
-    return Event(kind=kind, stamp=stamp, data=data)
+def _event(kind: EventKind, stamp: Stamp, data: Mapping[str, object] | None = None) -> Event:
+    """`data` is the payload PAYLOADS declares for `kind`, built with that TypedDict."""
+    return Event(kind=kind, stamp=stamp, data=data if data is not None else {})
 
 
 # --- deciding ------------------------------------------------------------------------
@@ -188,20 +228,20 @@ def _start(state: MeetingState, _cmd: Command, now: Stamp) -> list[Event]:
     if current.status is Status.RUNNING:
         raise CommandRefused(_("{title} is already running").format(title=current.item.title))
     if current.status is Status.PAUSED:
-        return [_event(EventKind.ITEM_RESUMED, now, item=current.item.id)]
-    return [_event(EventKind.ITEM_STARTED, now, item=current.item.id)]
+        return [_event(EventKind.ITEM_RESUMED, now, OnItem(item=current.item.id))]
+    return [_event(EventKind.ITEM_STARTED, now, OnItem(item=current.item.id))]
 
 
 def _pause(state: MeetingState, _cmd: Command, now: Stamp) -> list[Event]:
     if state.item.status is not Status.RUNNING:
         raise CommandRefused(_("nothing is running to pause"))
-    return [_event(EventKind.ITEM_PAUSED, now, item=state.item.item.id)]
+    return [_event(EventKind.ITEM_PAUSED, now, OnItem(item=state.item.item.id))]
 
 
 def _resume(state: MeetingState, _cmd: Command, now: Stamp) -> list[Event]:
     if state.item.status is not Status.PAUSED:
         raise CommandRefused(_("nothing is paused to resume"))
-    return [_event(EventKind.ITEM_RESUMED, now, item=state.item.item.id)]
+    return [_event(EventKind.ITEM_RESUMED, now, OnItem(item=state.item.item.id))]
 
 
 def _toggle(state: MeetingState, cmd: Command, now: Stamp) -> list[Event]:
@@ -211,18 +251,18 @@ def _toggle(state: MeetingState, cmd: Command, now: Stamp) -> list[Event]:
 
 
 def _adjust(state: MeetingState, cmd: Command, now: Stamp) -> list[Event]:
-    seconds = int(cmd.value)
+    seconds = cmd.number()
     timer = state.item.timer
     if seconds == 0:
         raise CommandRefused(_("an adjustment of zero changes nothing"))
     if timer.limit + seconds <= 0:
         raise CommandRefused(_("the limit cannot be shortened below zero"))
-    return [_event(EventKind.ITEM_ADJUSTED, now, item=state.item.item.id, seconds=seconds)]
+    return [_event(EventKind.ITEM_ADJUSTED, now, ItemAdjusted(item=state.item.item.id, seconds=seconds))]
 
 
 def _close_current(state: MeetingState, now: Stamp) -> list[Event]:
     if state.item.active:
-        return [_event(EventKind.ITEM_ENDED, now, item=state.item.item.id)]
+        return [_event(EventKind.ITEM_ENDED, now, OnItem(item=state.item.item.id))]
     return []
 
 
@@ -231,8 +271,7 @@ def _move(state: MeetingState, target: int, now: Stamp) -> list[Event]:
         _event(
             EventKind.CURRENT_CHANGED,
             now,
-            item=state.items[target].item.id,
-            previous=state.item.item.id,
+            CurrentChanged(item=state.items[target].item.id, previous=state.item.item.id),
         )
     ]
 
@@ -253,7 +292,7 @@ def _previous(state: MeetingState, _cmd: Command, now: Stamp) -> list[Event]:
 def _skip(state: MeetingState, cmd: Command, now: Stamp) -> list[Event]:
     if state.item.status is not Status.PENDING:
         return _next(state, cmd, now)
-    skipped = [_event(EventKind.ITEM_SKIPPED, now, item=state.item.item.id)]
+    skipped = [_event(EventKind.ITEM_SKIPPED, now, OnItem(item=state.item.item.id))]
     if state.current + 1 >= len(state.items):
         return [*skipped, _event(EventKind.MEETING_ENDED, now)]
     return skipped + _move(state, state.current + 1, now)
@@ -276,10 +315,10 @@ def _end(state: MeetingState, _cmd: Command, now: Stamp) -> list[Event]:
 def _silence(state: MeetingState, _cmd: Command, now: Stamp) -> list[Event]:
     timer = state.item.timer
     if timer.time_up and not timer.silenced:
-        return [_event(EventKind.ALARM_SILENCED, now, item=state.item.item.id)]
+        return [_event(EventKind.ALARM_SILENCED, now, _item_timer(state))]
     answer = state.qa.answer_timer
     if answer is not None and answer.time_up and not answer.silenced:
-        return [_event(EventKind.ALARM_SILENCED, now, item=state.item.item.id, answer=state.qa.answering)]
+        return [_event(EventKind.ALARM_SILENCED, now, _answer_timer(state))]
     raise CommandRefused(_("no alarm is sounding"))
 
 
@@ -292,65 +331,74 @@ def _tick_point(state: MeetingState, cmd: Command, now: Stamp) -> list[Event]:
             raise CommandRefused(_("every talking point is already ticked"))
         index = open_points[0]
     else:
-        index = int(cmd.value)
+        index = cmd.number()
         if not 0 <= index < len(points):
             raise CommandRefused(_("there is no talking point {n}").format(n=index + 1))
         if index in current.ticked:
             raise CommandRefused(_("talking point {n} is already ticked").format(n=index + 1))
-    return [_event(EventKind.POINT_TICKED, now, item=current.item.id, point=index)]
+    return [_event(EventKind.POINT_TICKED, now, PointTicked(item=current.item.id, point=index))]
 
 
 def _note(state: MeetingState, cmd: Command, now: Stamp) -> list[Event]:
     text = str(cmd.value or "").strip()
     if not text:
         raise CommandRefused(_("an empty note was not recorded"))
-    return [_event(EventKind.NOTE_ADDED, now, item=state.item.item.id, text=text)]
+    return [_event(EventKind.NOTE_ADDED, now, NoteAdded(item=state.item.item.id, text=text))]
 
 
 def _tick(state: MeetingState, _cmd: Command, now: Stamp) -> list[Event]:
     """Fire every threshold the running item (and the answer being given) has crossed by `now`."""
-    events = _due_events(state.item.timer, now, {"item": state.item.item.id})
+    events = _due_events(state.item.timer, now, _item_timer(state))
     if state.qa.answer_timer is not None:
-        events += _due_events(
-            state.qa.answer_timer, now, {"item": state.item.item.id, "answer": state.qa.answering}
-        )
+        events += _due_events(state.qa.answer_timer, now, _answer_timer(state))
     return events
 
 
-def _due_events(timer: Timer, now: Stamp, data: dict[str, Any]) -> list[Event]:
+def _item_timer(state: MeetingState) -> TimerCrossed:
+    return TimerCrossed(item=state.item.item.id, timer="item")
+
+
+def _answer_timer(state: MeetingState) -> TimerCrossed:
+    data = TimerCrossed(item=state.item.item.id, timer="answer")
+    if state.qa.answering is not None:
+        data["answer"] = state.qa.answering
+    return data
+
+
+def _due_events(timer: Timer, now: Stamp, data: TimerCrossed) -> list[Event]:
     if not timer.running:
         return []
     elapsed = timer.elapsed(now)
     events: list[Event] = []
     due = timer.next_due()
     if due and due[0] is Due.WARNING and elapsed >= due[1]:
-        events.append(_event(EventKind.WARNING_REACHED, now, **data))
+        events.append(_event(EventKind.WARNING_REACHED, now, data))
     # After a long sleep only the latest alarm is due: the count skips the ones missed.
     count = int((elapsed - timer.limit) // timer.alarm_repeat) + 1 if timer.alarm_repeat > 0 else 1
     if not timer.time_up and elapsed >= timer.limit:
-        events.append(
-            _event(EventKind.TIME_UP, now, **data, overtime=round(elapsed - timer.limit, 3), count=count)
-        )
+        up: TimeUp = {**data, "overtime": round(elapsed - timer.limit, 3), "count": count}
+        events.append(_event(EventKind.TIME_UP, now, up))
     elif timer.time_up and not timer.silenced and timer.alarm_repeat > 0 and count > timer.alarms:
-        events.append(_event(EventKind.ALARM_REPEATED, now, **data, count=count))
+        repeated: AlarmRepeated = {**data, "count": count}
+        events.append(_event(EventKind.ALARM_REPEATED, now, repeated))
     return events
 
 
 def _draw(state: MeetingState, cmd: Command, now: Stamp) -> list[Event]:
-    seed = None if cmd.value is None else int(cmd.value)
+    seed = None if cmd.value is None else cmd.number()
     return qa.decide_draw(state.agenda, state.qa, state.item.item, seed, now)
 
 
 def _ask(state: MeetingState, cmd: Command, now: Stamp) -> list[Event]:
-    return qa.decide_ask(state.agenda, state.qa, state.item.item, dict(cmd.value or {}), now)
+    return qa.decide_ask(state.agenda, state.qa, state.item.item, cmd.fields(), now)
 
 
 def _answer(state: MeetingState, cmd: Command, now: Stamp) -> list[Event]:
-    return qa.decide_answer(state.agenda, state.qa, dict(cmd.value or {}), now)
+    return qa.decide_answer(state.agenda, state.qa, cmd.fields(), now)
 
 
 def _edit_question(state: MeetingState, cmd: Command, now: Stamp) -> list[Event]:
-    return qa.decide_edit(state.agenda, state.qa, dict(cmd.value or {}), now)
+    return qa.decide_edit(state.agenda, state.qa, cmd.fields(), now)
 
 
 def _withdraw_question(state: MeetingState, cmd: Command, now: Stamp) -> list[Event]:
@@ -358,15 +406,15 @@ def _withdraw_question(state: MeetingState, cmd: Command, now: Stamp) -> list[Ev
 
 
 def _followup_progress(state: MeetingState, cmd: Command, now: Stamp) -> list[Event]:
-    return qa.decide_followup(state.qa, dict(cmd.value or {}), False, now)
+    return qa.decide_followup(state.qa, cmd.fields(), False, now)
 
 
 def _followup_done(state: MeetingState, cmd: Command, now: Stamp) -> list[Event]:
-    return qa.decide_followup(state.qa, dict(cmd.value or {}), True, now)
+    return qa.decide_followup(state.qa, cmd.fields(), True, now)
 
 
 def _cast(state: MeetingState, cmd: Command, now: Stamp) -> list[Event]:
-    return ballot_box.decide_cast(state.agenda, state.vote(), dict(cmd.value or {}), now)
+    return ballot_box.decide_cast(state.agenda, state.vote(), cmd.fields(), now)
 
 
 def _undo_ballot(state: MeetingState, _cmd: Command, now: Stamp) -> list[Event]:
@@ -374,16 +422,19 @@ def _undo_ballot(state: MeetingState, _cmd: Command, now: Stamp) -> list[Event]:
 
 
 def _import_ballots(state: MeetingState, cmd: Command, now: Stamp) -> list[Event]:
-    return ballot_box.decide_import(state.agenda, state.vote(), dict(cmd.value or {}), now)
+    return ballot_box.decide_import(state.agenda, state.vote(), cmd.fields(), now)
 
 
 def _reveal(state: MeetingState, cmd: Command, now: Stamp) -> list[Event]:
-    value = dict(cmd.value or {})
-    return ballot_box.decide_reveal(state.vote(), str(value.get("scope", "all")), int(value.get("seed", 0)), now)
+    value = cmd.fields()
+    seed = value.get("seed", 0)
+    if not isinstance(seed, int | str):
+        raise TypeError(f"a reveal's seed is a number, not {seed!r}")
+    return ballot_box.decide_reveal(state.vote(), str(value.get("scope", "all")), int(seed), now)
 
 
 def _chair_decides(state: MeetingState, cmd: Command, now: Stamp) -> list[Event]:
-    return ballot_box.decide_chair(state.vote(), [str(c) for c in cmd.value or []], now)
+    return ballot_box.decide_chair(state.vote(), [str(c) for c in cmd.value or []] if isinstance(cmd.value, Sequence) else [], now)
 
 
 def _open_runoff(state: MeetingState, _cmd: Command, now: Stamp) -> list[Event]:
@@ -393,7 +444,7 @@ def _open_runoff(state: MeetingState, _cmd: Command, now: Stamp) -> list[Event]:
 def _export_ballots(state: MeetingState, cmd: Command, now: Stamp) -> list[Event]:
     """An export of a vote's ballots is recorded while its result is still hidden; a revealed
     vote's ballots are public, so exporting them records nothing."""
-    value = dict(cmd.value or {})
+    value = cmd.fields()
     key = str(value.get("vote", ""))
     vote = state.votes.get(key)
     if vote is None:
@@ -403,15 +454,15 @@ def _export_ballots(state: MeetingState, cmd: Command, now: Stamp) -> list[Event
         vote = ballot_box.new_vote(state.agenda, item)
     if vote.seed is not None:
         return []
-    return [_event(EventKind.BALLOTS_EXPORTED, now, vote=key, format=str(value.get("format", "")))]
+    return [_event(EventKind.BALLOTS_EXPORTED, now, BallotsExported(vote=key, format=str(value.get("format", ""))))]
 
 
 def _replace_ballot(state: MeetingState, cmd: Command, now: Stamp) -> list[Event]:
-    return ballot_box.decide_replace(state.vote(), dict(cmd.value or {}), now)
+    return ballot_box.decide_replace(state.vote(), cmd.fields(), now)
 
 
 def _issue_codes(state: MeetingState, cmd: Command, now: Stamp) -> list[Event]:
-    return phone_codes.decide_codes(state.agenda, dict(cmd.value or {}), now)
+    return phone_codes.decide_codes(state.agenda, cmd.fields(), now)
 
 
 def _set_pin(state: MeetingState, cmd: Command, now: Stamp) -> list[Event]:
@@ -423,11 +474,11 @@ def _revoke_code(state: MeetingState, cmd: Command, now: Stamp) -> list[Event]:
 
 
 def _propose_question(state: MeetingState, cmd: Command, now: Stamp) -> list[Event]:
-    return qa.decide_propose(state.qa, dict(cmd.value or {}), now)
+    return qa.decide_propose(state.qa, cmd.fields(), now)
 
 
 def _decide_proposal(state: MeetingState, cmd: Command, now: Stamp) -> list[Event]:
-    return qa.decide_proposal(state.qa, dict(cmd.value or {}), now)
+    return qa.decide_proposal(state.qa, cmd.fields(), now)
 
 
 def _end_meeting(state: MeetingState, _cmd: Command, now: Stamp) -> list[Event]:
@@ -437,14 +488,14 @@ def _end_meeting(state: MeetingState, _cmd: Command, now: Stamp) -> list[Event]:
 def _rehearsal(state: MeetingState, cmd: Command, now: Stamp) -> list[Event]:
     if state.rehearsal is not None:
         raise CommandRefused(_("whether this is a rehearsal has already been answered"))
-    return [_event(EventKind.REHEARSAL_ANSWERED, now, rehearsal=bool(cmd.value))]
+    return [_event(EventKind.REHEARSAL_ANSWERED, now, RehearsalAnswered(rehearsal=bool(cmd.value)))]
 
 
 def _approve(state: MeetingState, cmd: Command, now: Stamp) -> list[Event]:
     by = str(cmd.value or "").strip()
     if not by:
         raise CommandRefused(_("say who approves the minutes (--by NAME)"))
-    return [_event(EventKind.MINUTES_APPROVED, now, by=by)]
+    return [_event(EventKind.MINUTES_APPROVED, now, MinutesApproved(by=by))]
 
 
 _HANDLERS = {
@@ -516,11 +567,11 @@ def apply(state: MeetingState, event: Event) -> None:
     elif kind is EventKind.MEETING_ENDED:
         state.ended_at = stamp.at
     elif kind is EventKind.MINUTES_APPROVED:
-        state.approvals.append((str(event.data["by"]), stamp.at))
+        state.approvals.append((cast(MinutesApproved, event.data)["by"], stamp.at))
     elif kind is EventKind.REHEARSAL_ANSWERED:
-        state.rehearsal, state.rehearsal_at = bool(event.data["rehearsal"]), stamp.at
+        state.rehearsal, state.rehearsal_at = cast(RehearsalAnswered, event.data)["rehearsal"], stamp.at
     elif kind is EventKind.BALLOTS_EXPORTED:
-        state.early_exports.append((str(event.data["vote"]), stamp.at))
+        state.early_exports.append((cast(BallotsExported, event.data)["vote"], stamp.at))
         return  # done from another terminal: the meeting's own last moment (its end, its durations) is unchanged
     elif kind in _QA_EVENTS:
         qa.apply(state.qa, state.agenda, event)
@@ -530,7 +581,8 @@ def apply(state: MeetingState, event: Event) -> None:
         phone_codes.apply_codes(state.codes, event)
     elif kind in qa.PROPOSAL_EVENTS:
         qa.apply_proposal(state.qa, event)
-    elif "answer" in event.data and state.qa.answer_timer is not None:
+    elif (kind in TIMER_EVENTS and cast(TimerCrossed, event.data)["timer"] == "answer"
+          and state.qa.answer_timer is not None):
         _apply_timer(state.qa.answer_timer, event)
     elif event.item is not None:
         target = state.by_id(event.item)
@@ -558,18 +610,13 @@ def _apply_item(target: ItemState, event: Event) -> None:
     elif kind is EventKind.ITEM_SKIPPED:
         target.status = Status.SKIPPED
     elif kind is EventKind.ITEM_ADJUSTED:
-        timer.adjust(int(event.data["seconds"]), stamp)
-    elif kind in _TIMER_EVENTS:
+        timer.adjust(cast(ItemAdjusted, event.data)["seconds"], stamp)
+    elif kind in TIMER_EVENTS:
         _apply_timer(timer, event)
     elif kind is EventKind.POINT_TICKED:
-        target.ticked.append(int(event.data["point"]))
+        target.ticked.append(cast(PointTicked, event.data)["point"])
     elif kind is EventKind.NOTE_ADDED:
-        target.notes.append((stamp.at, str(event.data["text"])))
-
-
-_TIMER_EVENTS = frozenset(
-    {EventKind.WARNING_REACHED, EventKind.TIME_UP, EventKind.ALARM_REPEATED, EventKind.ALARM_SILENCED}
-)
+        target.notes.append((stamp.at, cast(NoteAdded, event.data)["text"]))
 
 
 def _apply_timer(timer: Timer, event: Event) -> None:
@@ -578,9 +625,9 @@ def _apply_timer(timer: Timer, event: Event) -> None:
         timer.warned = True
     elif kind is EventKind.TIME_UP:
         timer.warned = timer.time_up = True
-        timer.alarms = int(event.data.get("count", 1))
+        timer.alarms = cast(TimeUp, event.data).get("count", 1)
     elif kind is EventKind.ALARM_REPEATED:
-        timer.alarms = int(event.data["count"])
+        timer.alarms = cast(AlarmRepeated, event.data)["count"]
     elif kind is EventKind.ALARM_SILENCED:
         timer.silenced = True
 

@@ -9,12 +9,28 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import cast
 
 from retreat.agenda import Agenda, Item, qa_answer_timing, qa_representatives
 from retreat.errors import CommandRefused
-from retreat.events import Event, EventKind, Stamp
+from retreat.events import (
+    AskerDrawn,
+    AskersOrdered,
+    Event,
+    EventKind,
+    FollowupDone,
+    FollowupProgress,
+    OnQuestion,
+    ProposalDecided,
+    QuestionAnswered,
+    QuestionAsked,
+    QuestionEdited,
+    QuestionFields,
+    QuestionProposed,
+    Stamp,
+)
 from retreat.i18n import N_, _
 from retreat.timer import Timer
 
@@ -65,7 +81,7 @@ class Question:
     followup: FollowUp | None = None
     withdrawn: bool = False
     answer_seconds: float | None = None
-    history: list[tuple[float, str, dict[str, Any]]] = field(default_factory=list)
+    history: list[tuple[float, str, QuestionFields]] = field(default_factory=list)  # (when, edited/withdrawn, changes)
     proposal: int | None = None  # the phone question (pid) it puts to the room, if any
 
     @property
@@ -139,7 +155,8 @@ def completion(questions: list[Question]) -> tuple[int, int, float]:
 # --- deciding ------------------------------------------------------------------------
 
 
-def _ev(kind: EventKind, now: Stamp, **data: Any) -> Event:
+def _ev(kind: EventKind, now: Stamp, data: Mapping[str, object]) -> Event:
+    """`data` is the payload PAYLOADS declares for `kind`, built with that TypedDict."""
     return Event(kind=kind, stamp=now, data=data)
 
 
@@ -156,7 +173,8 @@ def decide_draw(agenda: Agenda, qa: QAState, item: Item, seed: int | None, now: 
         if spec_draw == "random" and used_seed is None:
             raise CommandRefused(_("a random draw needs a seed"))
         order = draw_order(names, used_seed)
-        events.append(_ev(EventKind.ASKERS_ORDERED, now, item=item.id, order=order, seed=used_seed, method=spec_draw))
+        events.append(_ev(EventKind.ASKERS_ORDERED, now,
+                          AskersOrdered(item=item.id, order=order, seed=used_seed, method=spec_draw)))
         remaining = order
     else:
         remaining = qa.undrawn(item.id)
@@ -164,7 +182,7 @@ def decide_draw(agenda: Agenda, qa: QAState, item: Item, seed: int | None, now: 
     if not remaining and not waiting:
         raise CommandRefused(_("every invited representative has been drawn"))
     if not waiting:
-        events.append(_ev(EventKind.ASKER_DRAWN, now, item=item.id, asker=remaining[0]))
+        events.append(_ev(EventKind.ASKER_DRAWN, now, AskerDrawn(item=item.id, asker=remaining[0])))
         return events
     # Accepted phone questions are drawn like the representatives: each of them and each
     # representative still waiting has the same chance (the seed is logged); in a listed
@@ -175,12 +193,11 @@ def decide_draw(agenda: Agenda, qa: QAState, item: Item, seed: int | None, now: 
         pick = random.Random(f"{seed}/draw").randrange(len(remaining) + len(waiting))
     else:
         pick = 0  # the list first; once it is done, the oldest accepted question
-    pool = {"seed": seed if spec_draw == "random" else None, "pool": len(remaining) + len(waiting)}
-    if pick < len(remaining):
-        events.append(_ev(EventKind.ASKER_DRAWN, now, item=item.id, asker=remaining[0], **pool))
-    else:
-        events.append(_ev(EventKind.ASKER_DRAWN, now, item=item.id, asker="", proposal=waiting[pick - len(remaining)].pid,
-                          **pool))
+    drawn = AskerDrawn(item=item.id, asker=remaining[0] if pick < len(remaining) else "",
+                       seed=seed if spec_draw == "random" else None, pool=len(remaining) + len(waiting))
+    if pick >= len(remaining):
+        drawn["proposal"] = waiting[pick - len(remaining)].pid
+    events.append(_ev(EventKind.ASKER_DRAWN, now, drawn))
     return events
 
 
@@ -200,7 +217,7 @@ def _department(agenda: Agenda, item: Item, ref: str) -> str:
     return ref
 
 
-def decide_ask(agenda: Agenda, qa: QAState, item: Item, value: dict[str, Any], now: Stamp) -> list[Event]:
+def decide_ask(agenda: Agenda, qa: QAState, item: Item, value: Mapping[str, object], now: Stamp) -> list[Event]:
     if item.kind != "qa":
         raise CommandRefused(_("the current item is not a Q&A segment"))
     if value.get("proposal") is not None:
@@ -217,9 +234,10 @@ def decide_ask(agenda: Agenda, qa: QAState, item: Item, value: dict[str, Any], n
     area = str(value.get("area") or reps.get(asker, "")).strip()
     department = _department(agenda, item, str(value.get("department", "")))
     qid = max(qa.questions, default=0) + 1
-    extra = {"proposal": int(value["proposal"])} if value.get("proposal") is not None else {}
-    return [_ev(EventKind.QUESTION_ASKED, now, item=item.id, qid=qid, asker=asker, area=area, text=text,
-                department=department, **extra)]
+    asked = QuestionAsked(item=item.id, qid=qid, asker=asker, area=area, text=text, department=department)
+    if value.get("proposal") is not None:
+        asked["proposal"] = int(str(value["proposal"]))
+    return [_ev(EventKind.QUESTION_ASKED, now, asked)]
 
 
 def check_due(due: str) -> str:
@@ -229,12 +247,13 @@ def check_due(due: str) -> str:
         raise CommandRefused(_('"{due}" is not a date; write it as 2026-03-31').format(due=due)) from None
 
 
-def _answer_fields(agenda: Agenda, item: Item, question: Question, value: dict[str, Any]) -> dict[str, Any]:
+def _answer_fields(agenda: Agenda, item: Item, question: Question, value: Mapping[str, object]) -> QuestionAnswered:
     outcome = str(value.get("outcome", "answered"))
     if outcome not in OUTCOMES:
         raise CommandRefused(_('"{o}" is not an outcome; use answered or follow-up').format(o=outcome))
-    satisfaction = value.get("satisfaction")
-    if satisfaction is not None and satisfaction not in SATISFACTION:
+    given = value.get("satisfaction")
+    satisfaction = None if given is None else str(given)
+    if given is not None and given not in SATISFACTION:
         raise CommandRefused(
             _('"{s}" is not one of: {all}').format(s=satisfaction, all=", ".join(SATISFACTION))
         )
@@ -243,12 +262,10 @@ def _answer_fields(agenda: Agenda, item: Item, question: Question, value: dict[s
         for a in item.qa.answerers if item.qa else []:
             if _department(agenda, item, a.department) == question.department:
                 answerer = a.name
-    fields: dict[str, Any] = {
-        "answerer": answerer,
-        "answer": str(value.get("answer", "")).strip(),
-        "outcome": outcome,
-        "satisfaction": satisfaction,
-    }
+    fields = QuestionAnswered(
+        item=question.item, qid=question.qid, answerer=answerer, answer=str(value.get("answer", "")).strip(),
+        outcome=outcome, satisfaction=satisfaction,
+    )
     if outcome == "follow-up":
         promise = str(value.get("promise", "")).strip()
         if not promise:
@@ -266,7 +283,7 @@ def _question(qa: QAState, qid: object) -> Question:
         raise CommandRefused(_("there is no question {n}").format(n=qid)) from None
 
 
-def decide_answer(agenda: Agenda, qa: QAState, value: dict[str, Any], now: Stamp) -> list[Event]:
+def decide_answer(agenda: Agenda, qa: QAState, value: Mapping[str, object], now: Stamp) -> list[Event]:
     qid = value.get("qid", qa.answering)
     if qid is None:
         raise CommandRefused(_("no question is waiting for its answer"))
@@ -276,16 +293,19 @@ def decide_answer(agenda: Agenda, qa: QAState, value: dict[str, Any], now: Stamp
     if question.answered:
         raise CommandRefused(_("question {n} is already answered; edit it instead").format(n=question.qid))
     item = agenda.items[agenda.index_of(question.item)]
-    fields = _answer_fields(agenda, item, question, value)
+    answered = _answer_fields(agenda, item, question, value)
     spoken = value.get("seconds")
     if isinstance(spoken, int | float) and spoken >= 0:
-        fields["seconds"] = round(float(spoken), 3)  # when the answer ended, before it was typed in
-    return [_ev(EventKind.QUESTION_ANSWERED, now, item=question.item, qid=question.qid, **fields)]
+        answered["seconds"] = round(float(spoken), 3)  # when the answer ended, before it was typed in
+    return [_ev(EventKind.QUESTION_ANSWERED, now, answered)]
 
 
-def decide_edit(agenda: Agenda, qa: QAState, value: dict[str, Any], now: Stamp) -> list[Event]:
+def decide_edit(agenda: Agenda, qa: QAState, value: Mapping[str, object], now: Stamp) -> list[Event]:
     question = _question(qa, value.get("qid"))
-    changes = {k: v for k, v in value.items() if k in EDITABLE}
+    # Texts, all but the satisfaction, which may be taken back (None).
+    changes: dict[str, str | None] = {
+        k: None if v is None and k == "satisfaction" else str(v) for k, v in value.items() if k in EDITABLE
+    }
     unknown = sorted(set(value) - set(EDITABLE) - {"qid"})
     if unknown:
         raise CommandRefused(_("cannot edit {fields}").format(fields=", ".join(unknown)))
@@ -310,29 +330,30 @@ def decide_edit(agenda: Agenda, qa: QAState, value: dict[str, Any], now: Stamp) 
         raise CommandRefused(
             _('"{s}" is not one of: {all}').format(s=changes["satisfaction"], all=", ".join(SATISFACTION))
         )
-    return [_ev(EventKind.QUESTION_EDITED, now, item=question.item, qid=question.qid, changes=changes)]
+    edited = QuestionEdited(item=question.item, qid=question.qid, changes=cast(QuestionFields, changes))
+    return [_ev(EventKind.QUESTION_EDITED, now, edited)]
 
 
 def decide_withdraw(qa: QAState, qid: object, now: Stamp) -> list[Event]:
     question = _question(qa, qid)
     if question.withdrawn:
         raise CommandRefused(_("question {n} was withdrawn").format(n=question.qid))
-    return [_ev(EventKind.QUESTION_WITHDRAWN, now, item=question.item, qid=question.qid)]
+    return [_ev(EventKind.QUESTION_WITHDRAWN, now, OnQuestion(item=question.item, qid=question.qid))]
 
 
-def decide_followup(qa: QAState, value: dict[str, Any], done: bool, now: Stamp) -> list[Event]:
+def decide_followup(qa: QAState, value: Mapping[str, object], done: bool, now: Stamp) -> list[Event]:
     question = _question(qa, value.get("qid"))
     if question.followup is None or question.withdrawn:
         raise CommandRefused(_("question {n} has no commitment to follow up").format(n=question.qid))
     if done:
         if question.followup.done_at is not None:
             raise CommandRefused(_("commitment {n} is already done").format(n=question.qid))
-        return [_ev(EventKind.FOLLOWUP_DONE, now, item=question.item, qid=question.qid,
-                    note=str(value.get("note", "")).strip())]
+        return [_ev(EventKind.FOLLOWUP_DONE, now, FollowupDone(item=question.item, qid=question.qid,
+                                                               note=str(value.get("note", "")).strip()))]
     note = str(value.get("note", "")).strip()
     if not note:
         raise CommandRefused(_("say what progress was made"))
-    return [_ev(EventKind.FOLLOWUP_PROGRESS, now, item=question.item, qid=question.qid, note=note)]
+    return [_ev(EventKind.FOLLOWUP_PROGRESS, now, FollowupProgress(item=question.item, qid=question.qid, note=note))]
 
 
 def start_answer_timer(item: Item) -> Timer:
@@ -344,68 +365,81 @@ def start_answer_timer(item: Item) -> Timer:
 
 
 def apply(qa: QAState, agenda: Agenda, event: Event) -> None:
-    kind, data, at = event.kind, event.data, event.stamp.at
+    kind, at = event.kind, event.stamp.at
     if kind is EventKind.ASKERS_ORDERED:
-        qa.orders[str(data["item"])] = (list(data["order"]), data.get("seed"))
+        ordered = cast(AskersOrdered, event.data)
+        qa.orders[ordered["item"]] = (list(ordered["order"]), ordered.get("seed"))
     elif kind is EventKind.ASKER_DRAWN:
-        item_id, proposal = str(data["item"]), data.get("proposal")
-        drawn_one: str | int = int(proposal) if proposal is not None else str(data["asker"])
-        if isinstance(drawn_one, int):
-            qa.drawn_phone[item_id] = drawn_one
-        else:
-            qa.drawn.setdefault(item_id, []).append(drawn_one)
-            qa.drawn_phone.pop(item_id, None)
-        if "pool" in data:
-            qa.pool_draws.setdefault(item_id, []).append((data.get("seed"), int(data["pool"]), drawn_one))
+        _apply_drawn(qa, cast(AskerDrawn, event.data))
     elif kind is EventKind.QUESTION_ASKED:
-        qid = int(data["qid"])
-        qa.questions[qid] = Question(qid, str(data["item"]), str(data["asker"]), str(data.get("area", "")),
-                                     str(data["text"]), str(data["department"]), at,
-                                     proposal=int(data["proposal"]) if data.get("proposal") is not None else None)
-        qa.answering = qid
-        qa.answer_timer = start_answer_timer(agenda.items[agenda.index_of(str(data["item"]))])
-        qa.answer_timer.start(event.stamp)
-        if data.get("proposal") in qa.proposals:
-            qa.proposals[data["proposal"]].status = "asked"
-            for item_id, pid in list(qa.drawn_phone.items()):
-                if pid == data["proposal"]:
-                    del qa.drawn_phone[item_id]
+        _apply_asked(qa, agenda, cast(QuestionAsked, event.data), event.stamp)
     elif kind is EventKind.QUESTION_ANSWERED:
-        question = qa.questions[int(data["qid"])]
-        _set_fields(question, data)
+        answered = cast(QuestionAnswered, event.data)
+        question = qa.questions[answered["qid"]]
+        _set_fields(question, answered)
         _stop_answer(qa, question, event.stamp)
-        if "seconds" in data and question.answer_seconds is not None:
-            question.answer_seconds = min(question.answer_seconds, float(data["seconds"]))
+        if "seconds" in answered and question.answer_seconds is not None:
+            question.answer_seconds = min(question.answer_seconds, answered["seconds"])
     elif kind is EventKind.QUESTION_EDITED:
-        question = qa.questions[int(data["qid"])]
-        question.history.append((at, "edited", dict(data["changes"])))
-        _set_fields(question, data["changes"])
+        edited = cast(QuestionEdited, event.data)
+        question = qa.questions[edited["qid"]]
+        question.history.append((at, "edited", edited["changes"].copy()))
+        _set_fields(question, edited["changes"])
     elif kind is EventKind.QUESTION_WITHDRAWN:
-        question = qa.questions[int(data["qid"])]
+        question = qa.questions[cast(OnQuestion, event.data)["qid"]]
         question.withdrawn = True
         question.history.append((at, "withdrawn", {}))
         _stop_answer(qa, question, event.stamp)
     elif kind is EventKind.FOLLOWUP_PROGRESS:
-        followup = qa.questions[int(data["qid"])].followup
+        progress = cast(FollowupProgress, event.data)
+        followup = qa.questions[progress["qid"]].followup
         if followup is not None:
-            followup.progress.append((at, str(data["note"])))
+            followup.progress.append((at, progress["note"]))
     elif kind is EventKind.FOLLOWUP_DONE:
-        followup = qa.questions[int(data["qid"])].followup
+        done = cast(FollowupDone, event.data)
+        followup = qa.questions[done["qid"]].followup
         if followup is not None:
             followup.done_at = at
-            if data.get("note"):
-                followup.progress.append((at, str(data["note"])))
+            if done.get("note"):
+                followup.progress.append((at, done["note"]))
 
 
-def _set_fields(question: Question, data: dict[str, Any]) -> None:
+def _apply_drawn(qa: QAState, data: AskerDrawn) -> None:
+    item_id, proposal = data["item"], data.get("proposal")
+    drawn_one: str | int = proposal if proposal is not None else data["asker"]
+    if isinstance(drawn_one, int):
+        qa.drawn_phone[item_id] = drawn_one
+    else:
+        qa.drawn.setdefault(item_id, []).append(drawn_one)
+        qa.drawn_phone.pop(item_id, None)
+    if "pool" in data:
+        qa.pool_draws.setdefault(item_id, []).append((data.get("seed"), data["pool"], drawn_one))
+
+
+def _apply_asked(qa: QAState, agenda: Agenda, data: QuestionAsked, stamp: Stamp) -> None:
+    qid, proposal = data["qid"], data.get("proposal")
+    qa.questions[qid] = Question(qid, data["item"], data["asker"], data.get("area", ""), data["text"],
+                                 data["department"], stamp.at, proposal=proposal)
+    qa.answering = qid
+    qa.answer_timer = start_answer_timer(agenda.items[agenda.index_of(data["item"])])
+    qa.answer_timer.start(stamp)
+    if proposal is not None and proposal in qa.proposals:
+        qa.proposals[proposal].status = "asked"
+        for item_id, pid in list(qa.drawn_phone.items()):
+            if pid == proposal:
+                del qa.drawn_phone[item_id]
+
+
+def _set_fields(question: Question, data: QuestionFields) -> None:
+    given: Mapping[str, object] = data
     for name in ("asker", "area", "text", "department", "answerer", "answer", "outcome", "satisfaction"):
-        if name in data:
-            setattr(question, name, data[name])
+        if name in given:
+            setattr(question, name, given[name])
     if question.outcome == "follow-up":
         current = question.followup or FollowUp(owner=question.department, promise="", due="")
-        current.owner = str(data.get("owner", current.owner))
-        current.promise = str(data.get("promise", current.promise))
-        current.due = str(data.get("due", current.due))
+        current.owner = data.get("owner", current.owner)
+        current.promise = data.get("promise", current.promise)
+        current.due = data.get("due", current.due)
         question.followup = current
     elif "outcome" in data:
         question.followup = None
@@ -425,7 +459,7 @@ PROPOSAL_DECISIONS = ("accepted", "merged", "rejected")
 MAX_PROPOSAL = 500  # characters
 
 
-def decide_propose(qa: QAState, value: dict[str, Any], now: Stamp) -> list[Event]:
+def decide_propose(qa: QAState, value: Mapping[str, object], now: Stamp) -> list[Event]:
     text = " ".join(str(value.get("text", "")).split())
     if not text:
         raise CommandRefused(_("the question is empty; type what was asked"))
@@ -435,10 +469,12 @@ def decide_propose(qa: QAState, value: dict[str, Any], now: Stamp) -> list[Event
     key = str(value.get("key") or "")
     if key and any(p.key == key for p in qa.proposals.values()):
         return []  # the same form sent again (flaky Wi-Fi)
-    return [_ev(EventKind.QUESTION_PROPOSED, now, pid=pid, text=text, group=value.get("group"), key=key)]
+    group = value.get("group")
+    return [_ev(EventKind.QUESTION_PROPOSED, now,
+                QuestionProposed(pid=pid, text=text, group=None if group is None else str(group), key=key))]
 
 
-def decide_proposal(qa: QAState, value: dict[str, Any], now: Stamp) -> list[Event]:
+def decide_proposal(qa: QAState, value: Mapping[str, object], now: Stamp) -> list[Event]:
     """{pid, decision: accepted | merged | rejected, into?: pid}"""
     proposal = qa.proposals.get(int(str(value.get("pid", 0)))) if str(value.get("pid", "")).isdigit() else None
     if proposal is None:
@@ -448,13 +484,13 @@ def decide_proposal(qa: QAState, value: dict[str, Any], now: Stamp) -> list[Even
         raise CommandRefused(_('"{d}" is not one of: {all}').format(d=decision, all=", ".join(PROPOSAL_DECISIONS)))
     if proposal.status != "proposed":
         raise CommandRefused(_("proposed question {n} is already decided").format(n=proposal.pid))
-    data: dict[str, Any] = {"pid": proposal.pid, "decision": decision}
+    data = ProposalDecided(pid=proposal.pid, decision=decision)
     if decision == "merged":
         into = qa.proposals.get(int(str(value.get("into", 0)))) if str(value.get("into", "")).isdigit() else None
         if into is None or into.pid == proposal.pid:
             raise CommandRefused(_("say which other proposed question it joins"))
         data["into"] = into.pid
-    return [_ev(EventKind.PROPOSAL_DECIDED, now, **data)]
+    return [_ev(EventKind.PROPOSAL_DECIDED, now, data)]
 
 
 def accepted(qa: QAState) -> list[Proposal]:
@@ -466,18 +502,19 @@ PROPOSAL_EVENTS = frozenset({EventKind.QUESTION_PROPOSED, EventKind.PROPOSAL_DEC
 
 
 def apply_proposal(qa: QAState, event: Event) -> None:
-    data = event.data
     if event.kind is EventKind.QUESTION_PROPOSED:
-        pid = int(data["pid"])
-        qa.proposals[pid] = Proposal(pid, str(data["text"]), data.get("group"), event.stamp.at,
-                                     key=str(data.get("key", "")))
+        proposed = cast(QuestionProposed, event.data)
+        pid = proposed["pid"]
+        qa.proposals[pid] = Proposal(pid, proposed["text"], proposed.get("group"), event.stamp.at,
+                                     key=proposed.get("key", ""))
     elif event.kind is EventKind.PROPOSAL_DECIDED:
-        proposal = qa.proposals[int(data["pid"])]
-        proposal.status = str(data["decision"])
-        proposal.into = int(data["into"]) if data.get("into") is not None else None
+        decided = cast(ProposalDecided, event.data)
+        proposal = qa.proposals[decided["pid"]]
+        proposal.status = decided["decision"]
+        proposal.into = decided.get("into")
 
 
-def _from_proposal(qa: QAState, value: dict[str, Any]) -> dict[str, Any]:
+def _from_proposal(qa: QAState, value: Mapping[str, object]) -> dict[str, object]:
     """An accepted phone question put to the room: its text, asked "from a phone" unless named."""
     proposal = qa.proposals.get(int(str(value["proposal"]))) if str(value["proposal"]).isdigit() else None
     if proposal is None or proposal.status != "accepted":

@@ -13,9 +13,9 @@ from retreat import __version__
 from retreat import agenda as agenda_mod
 from retreat.agenda import Agenda
 from retreat.clock import Clock
-from retreat.engine import Cmd, Command, MeetingState, apply, decide, initial_state
+from retreat.engine import Cmd, Command, MeetingState, apply, command_value, decide, initial_state
 from retreat.errors import SessionError, StaleLog
-from retreat.events import Event, EventKind, Stamp
+from retreat.events import Event, EventKind, MeetingOpened, ProcessStarted, Stamp
 from retreat.i18n import _
 from retreat.store import Store
 from retreat.votes import LINK_SPACE, open_to_phones
@@ -57,8 +57,8 @@ class Session:
             },
         )
         session = cls(store, agenda, initial_state(agenda), clock, run=1)
-        session._commit([Event(EventKind.MEETING_OPENED, session.stamp(), {"agenda": agenda.file})])
-        session._commit([Event(EventKind.PROCESS_STARTED, session.stamp(), {"resumed": False})])
+        session._commit([Event(EventKind.MEETING_OPENED, session.stamp(), MeetingOpened(agenda=agenda.file))])
+        session._commit([Event(EventKind.PROCESS_STARTED, session.stamp(), ProcessStarted(resumed=False))])
         return session
 
     @classmethod
@@ -70,7 +70,7 @@ class Session:
             store.close()
             raise
         session = cls(store, agenda, state, clock, run=len(state.runs) + 1, seen=seen)
-        session._commit([Event(EventKind.PROCESS_STARTED, session.stamp(), {"resumed": True})])
+        session._commit([Event(EventKind.PROCESS_STARTED, session.stamp(), ProcessStarted(resumed=True))])
         session.forget_closed_links()  # a crash may have come between a vote's close and this
         return session
 
@@ -85,7 +85,7 @@ class Session:
         appended since this one last read it, those events are applied first and the command
         is decided again. `scratch` rows (see Store.scratch) are committed with the events,
         if there are any."""
-        cmd = command if isinstance(command, Command) else Command(command, value)
+        cmd = command if isinstance(command, Command) else Command(command, command_value(value))
         for _attempt in range(_RETRIES):
             try:
                 return self._commit(decide(self.state, cmd, self.stamp()), scratch)

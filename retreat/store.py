@@ -7,8 +7,8 @@ file that is safe to copy and archive, and that readers open read-only without c
 anything beside it (an archive on a read-only share included).
 
 Nothing is trusted on the way back in: every event read is checked (known kind, data an
-object, timestamps finite and in range) and a file that fails is a SessionError naming the
-file and the event. A store opened for writing writes nothing until its first append, so a
+object holding its kind's payload, timestamps finite and in range) and a file that fails is
+a SessionError naming the file, the event and the field. A store opened for writing writes nothing until its first append, so a
 caller that reads the whole log first never touches a session it cannot read back.
 """
 
@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TypeGuard
 
 from retreat.errors import SessionError, StaleLog
-from retreat.events import Event, EventKind, Stamp
+from retreat.events import Event, EventKind, Stamp, problem, upgrade
 from retreat.i18n import _
 
 APPLICATION_ID = 0x52545254  # "RTRT": tells our files from other SQLite databases
@@ -164,6 +164,8 @@ class Store:
         batch = list(events)
         if not batch:
             return []
+        for event in batch:
+            _check_payload(event)
         committed: list[Event] = []
         try:
             self._ready_to_write()
@@ -359,7 +361,25 @@ def _event(path: str, seq: int, kind: object, at: object, mono: object, run: obj
         raise damaged(_("its data is not valid JSON: {value}").format(value=_shown(data))) from None
     if not isinstance(payload, dict):
         raise damaged(_("its data should be a JSON object, not {value}").format(value=_shown(data)))
+    payload = upgrade(known, payload)
+    bad = problem(known, payload)
+    if bad is not None:
+        name, expected = bad
+        if expected == "missing":
+            raise damaged(_("its {kind} has no {field}").format(kind=known.value, field=name))
+        raise damaged(_("its {kind} field {field} should be {expected}, not {value}").format(
+            kind=known.value, field=name, expected=_(expected), value=_shown(json.dumps(payload[name], ensure_ascii=False))))
     return Event(known, Stamp(float(at), float(mono), run), payload, seq)
+
+
+def _check_payload(event: Event) -> None:
+    """What is written is what will be read back: a payload its kind does not declare is a bug
+    of the program, refused before the file changes."""
+    bad = problem(event.kind, event.data)
+    if bad is not None:
+        name, expected = bad
+        problem_ = "is missing" if expected == "missing" else f"should be {expected}"
+        raise ValueError(f"{event.kind.value} payload: {name} {problem_}: {dict(event.data)!r}")
 
 
 def _number(value: object) -> TypeGuard[int | float]:

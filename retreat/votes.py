@@ -9,14 +9,26 @@ and its weight: never who cast it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import cast
 
 import numpy as np
 
 from retreat.agenda import Agenda, Item, candidate_ids
 from retreat.errors import CommandRefused
-from retreat.events import Event, EventKind, Stamp
+from retreat.events import (
+    BallotCast,
+    BallotReplaced,
+    BallotUndone,
+    Event,
+    EventKind,
+    OnVote,
+    ResultRevealed,
+    RunoffOpened,
+    Stamp,
+    TieDecided,
+)
 from retreat.i18n import _
 
 # Re-exported only for tests that still spell them `ballot_box.hash_code`: drop once they use phone_codes.
@@ -151,7 +163,7 @@ def _group(agenda: Agenda, vote: VoteState, group: object) -> str | None:
     raise CommandRefused(_("choose the working group first: {names}").format(names=names))
 
 
-def decide_cast(agenda: Agenda, vote: VoteState, value: dict[str, Any], now: Stamp) -> list[Event]:
+def decide_cast(agenda: Agenda, vote: VoteState, value: Mapping[str, object], now: Stamp) -> list[Event]:
     _open(vote)
     ballot_id = str(value.get("ballot") or "").strip()
     if not ballot_id:
@@ -165,14 +177,16 @@ def decide_cast(agenda: Agenda, vote: VoteState, value: dict[str, Any], now: Sta
         if any(b.group == group for b in vote.counted):
             raise CommandRefused(_("this group's ranking is already in; undo it first to replace it"))
         weight, source = max(1, group_size(agenda, group)), "group"
-    return [Event(EventKind.BALLOT_CAST, now, {"item": vote.item, "vote": vote.key, "ballot": ballot_id,
-                                                "ranking": list(ranking), "group": group, "weight": weight,
-                                                "source": source, **_key(value)})]
+    cast_ = BallotCast(item=vote.item, vote=vote.key, ballot=ballot_id, ranking=list(ranking), group=group,
+                       weight=weight, source=source)
+    if key := _key(value):
+        cast_["key"] = key
+    return [Event(EventKind.BALLOT_CAST, now, cast_)]
 
 
-def _key(value: dict[str, Any]) -> dict[str, str]:
-    key = str(value.get("key") or "")
-    return {"key": key} if key else {}
+def _key(value: Mapping[str, object]) -> str:
+    """The idempotency key of a phone's submit, or ""."""
+    return str(value.get("key") or "")
 
 
 def decide_undo(vote: VoteState, now: Stamp) -> list[Event]:
@@ -181,7 +195,7 @@ def decide_undo(vote: VoteState, now: Stamp) -> list[Event]:
     if not desk:
         raise CommandRefused(_("there is no ballot to undo"))
     last = desk[-1]
-    return [Event(EventKind.BALLOT_UNDONE, now, {"item": vote.item, "vote": vote.key, "ballot": last.id})]
+    return [Event(EventKind.BALLOT_UNDONE, now, BallotUndone(item=vote.item, vote=vote.key, ballot=last.id))]
 
 
 def parse_import(vote: VoteState, text: str, source: str) -> tuple[list[tuple[tuple[str, ...], int, str | None]],
@@ -211,21 +225,25 @@ def parse_import(vote: VoteState, text: str, source: str) -> tuple[list[tuple[tu
     return rows, sorted(rejected)
 
 
-def decide_import(agenda: Agenda, vote: VoteState, value: dict[str, Any], now: Stamp) -> list[Event]:
+ImportRow = tuple[Sequence[str], int, "str | None"]  # (ranking, weight, group), as parse_import gives them
+
+
+def decide_import(agenda: Agenda, vote: VoteState, value: Mapping[str, object], now: Stamp) -> list[Event]:
+    """{rows: [ImportRow], ids: [one per row], source: the file's name}"""
     _open(vote)
-    rows = value.get("rows") or []
+    rows = cast(Sequence[ImportRow], value.get("rows") or [])
     if not rows:
         raise CommandRefused(_("the file holds no valid ballot"))
-    ids = list(value.get("ids") or [])
+    ids = list(cast(Sequence[object], value.get("ids") or []))
     if len(ids) != len(rows):
         raise CommandRefused(_("every imported ballot needs an id"))
     events = []
     for ballot_id, (ranking, weight, group) in zip(ids, rows, strict=True):
         gid = _group(agenda, vote, group) if vote.groups and group else None
-        events.append(Event(EventKind.BALLOT_CAST, now, {
-            "item": vote.item, "vote": vote.key, "ballot": str(ballot_id), "ranking": list(ranking),
-            "group": gid, "weight": int(weight), "source": "file:" + str(value.get("source", "")),
-        }))
+        events.append(Event(EventKind.BALLOT_CAST, now, BallotCast(
+            item=vote.item, vote=vote.key, ballot=str(ballot_id), ranking=list(ranking),
+            group=gid, weight=int(weight), source="file:" + str(value.get("source", "")),
+        )))
     return events
 
 
@@ -236,9 +254,9 @@ def decide_reveal(vote: VoteState, scope: str, seed: int, now: Stamp) -> list[Ev
         raise CommandRefused(_('"{scope}" is not a group of this vote').format(scope=scope))
     events = []
     if not vote.closed:
-        events.append(Event(EventKind.VOTE_CLOSED, now, {"item": vote.item, "vote": vote.key}))
-    events.append(Event(EventKind.RESULT_REVEALED, now, {"item": vote.item, "vote": vote.key, "scope": scope,
-                                                          "seed": int(seed)}))
+        events.append(Event(EventKind.VOTE_CLOSED, now, OnVote(item=vote.item, vote=vote.key)))
+    events.append(Event(EventKind.RESULT_REVEALED, now,
+                        ResultRevealed(item=vote.item, vote=vote.key, scope=scope, seed=int(seed))))
     return events
 
 
@@ -273,7 +291,7 @@ def decide_chair(vote: VoteState, chosen: list[str], now: Stamp) -> list[Event]:
             _("choose {n} of the tied: {tied}").format(n=room, tied=", ".join(tied))
         )
     ids = [vote.candidates[vote.titles.index(t)] for t in titles]
-    return [Event(EventKind.TIE_DECIDED, now, {"item": vote.item, "vote": vote.key, "chosen": ids})]
+    return [Event(EventKind.TIE_DECIDED, now, TieDecided(item=vote.item, vote=vote.key, chosen=ids))]
 
 
 def decide_runoff(vote: VoteState, now: Stamp) -> list[Event]:
@@ -285,8 +303,8 @@ def decide_runoff(vote: VoteState, now: Stamp) -> list[Event]:
     number = 1 + vote.key.count(RUNOFF)
     key = f"{vote.item}{RUNOFF}{number}"
     ids = [vote.candidates[vote.titles.index(t)] for t in tied]
-    return [Event(EventKind.RUNOFF_OPENED, now, {"item": vote.item, "vote": key, "parent": vote.key,
-                                                  "candidates": ids, "seats": vote.seats - len(above)})]
+    return [Event(EventKind.RUNOFF_OPENED, now, RunoffOpened(item=vote.item, vote=key, parent=vote.key,
+                                                             candidates=ids, seats=vote.seats - len(above)))]
 
 
 # --- counting --------------------------------------------------------------------------
@@ -334,15 +352,15 @@ VOTE_EVENTS = frozenset({EventKind.BALLOT_CAST, EventKind.BALLOT_UNDONE, EventKi
 
 
 def apply(votes: dict[str, VoteState], agenda: Agenda, event: Event) -> None:
-    data = event.data
-    key = str(data["vote"])
+    key = cast(OnVote, event.data)["vote"]
     if event.kind is EventKind.RUNOFF_OPENED:
-        parent = votes[str(data["parent"])]
+        opened = cast(RunoffOpened, event.data)
+        parent = votes[opened["parent"]]
         parent.runoff = key
-        ids = tuple(str(c) for c in data["candidates"])
+        ids = tuple(opened["candidates"])
         votes[key] = VoteState(
             key=key, item=parent.item, candidates=ids, titles=tuple(parent.title_of(c) for c in ids),
-            seats=int(data["seats"]), ranks=min(parent.ranks, len(ids)), method=parent.method,
+            seats=opened["seats"], ranks=min(parent.ranks, len(ids)), method=parent.method,
             quota=parent.quota, tie="lot", groups=parent.groups, group_vote=parent.group_vote,
         )
         return
@@ -350,23 +368,26 @@ def apply(votes: dict[str, VoteState], agenda: Agenda, event: Event) -> None:
         votes[key] = new_vote(agenda, agenda.items[agenda.index_of(key)])
     vote = votes[key]
     if event.kind is EventKind.BALLOT_CAST:
-        vote.ballots.append(Ballot(str(data["ballot"]), tuple(data["ranking"]), data.get("group"),
-                                   int(data.get("weight", 1)), str(data.get("source", "")),
-                                   key=str(data.get("key", ""))))
+        cast_ = cast(BallotCast, event.data)
+        vote.ballots.append(Ballot(cast_["ballot"], tuple(cast_["ranking"]), cast_.get("group"),
+                                   cast_.get("weight", 1), cast_.get("source", ""), key=cast_.get("key", "")))
     elif event.kind is EventKind.BALLOT_REPLACED:
+        replaced = cast(BallotReplaced, event.data)
         for b in vote.ballots:
-            if b.id == data["ballot"]:
-                b.ranking, b.key = tuple(data["ranking"]), str(data.get("key", ""))
+            if b.id == replaced["ballot"]:
+                b.ranking, b.key = tuple(replaced["ranking"]), replaced.get("key", "")
     elif event.kind is EventKind.BALLOT_UNDONE:
+        undone = cast(BallotUndone, event.data)["ballot"]
         for b in vote.ballots:
-            if b.id == data["ballot"]:
+            if b.id == undone:
                 b.undone = True
     elif event.kind is EventKind.VOTE_CLOSED:
         vote.closed = True
     elif event.kind is EventKind.RESULT_REVEALED:
-        vote.revealed.append((str(data["scope"]), int(data["seed"])))
+        revealed = cast(ResultRevealed, event.data)
+        vote.revealed.append((revealed["scope"], revealed["seed"]))
     elif event.kind is EventKind.TIE_DECIDED:
-        vote.chair_choice = tuple(str(c) for c in data["chosen"])
+        vote.chair_choice = tuple(cast(TieDecided, event.data)["chosen"])
 
 
 # --- exports ---------------------------------------------------------------------------
@@ -426,7 +447,7 @@ def find_ballot(vote: VoteState, ballot_id: str) -> Ballot | None:
     return None
 
 
-def decide_replace(vote: VoteState, value: dict[str, Any], now: Stamp) -> list[Event]:
+def decide_replace(vote: VoteState, value: Mapping[str, object], now: Stamp) -> list[Event]:
     """A phone's new ranking for its own ballot (by opaque id) while the vote is open.
 
     A repeated submit (same idempotency key) or an unchanged ranking records nothing."""
@@ -435,8 +456,10 @@ def decide_replace(vote: VoteState, value: dict[str, Any], now: Stamp) -> list[E
     if ballot is None or ballot.source != PHONE:
         raise CommandRefused(_("there is no such phone ballot in this vote"))
     ranking = parse_ranking(vote, value.get("ranking"))
-    key = str(value.get("key") or "")
+    key = _key(value)
     if (key and key == ballot.key) or ranking == ballot.ranking:
         return []
-    return [Event(EventKind.BALLOT_REPLACED, now, {"item": vote.item, "vote": vote.key, "ballot": ballot.id,
-                                                    "ranking": list(ranking), **_key(value)})]
+    replaced = BallotReplaced(item=vote.item, vote=vote.key, ballot=ballot.id, ranking=list(ranking))
+    if key:
+        replaced["key"] = key
+    return [Event(EventKind.BALLOT_REPLACED, now, replaced)]

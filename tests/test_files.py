@@ -65,7 +65,7 @@ def _session(path: Path, note: str) -> None:
     from retreat.store import Store
 
     with Store.create(path, {"agenda_text": "version: 1"}) as store:
-        store.append([Event(EventKind.NOTE_ADDED, Stamp(1_767_832_200.0, 1.0, 1), {"text": note})])
+        store.append([Event(EventKind.NOTE_ADDED, Stamp(1_767_832_200.0, 1.0, 1), {"item": "a", "text": note})])
 
 
 def _notes(path: Path) -> list[str]:

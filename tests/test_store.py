@@ -125,13 +125,13 @@ def test_an_append_decided_on_an_old_log_is_refused_whole(tmp_path: Path) -> Non
     path = tmp_path / "s.retreat"
     mine, theirs = new_store(path), Store.open(path)
     seen = mine.last_seq()
-    theirs.append([Event(EventKind.NOTE_ADDED, Stamp(1.0, 1.0, 1), {"text": "from another terminal"})])
+    theirs.append([Event(EventKind.NOTE_ADDED, Stamp(1.0, 1.0, 1), {"item": "a", "text": "from another terminal"})])
     with pytest.raises(StaleLog):
-        mine.append([Event(EventKind.NOTE_ADDED, Stamp(2.0, 2.0, 1), {"text": "stale"})], after=seen,
+        mine.append([Event(EventKind.NOTE_ADDED, Stamp(2.0, 2.0, 1), {"item": "a", "text": "stale"})], after=seen,
                      scratch=[("links:v", "code", "ballot")])
     assert [e.data["text"] for e in mine.events(after=seen)] == ["from another terminal"]
     assert mine.scratch("links:v") == {}  # the scratch rows went with the refused events
-    mine.append([Event(EventKind.NOTE_ADDED, Stamp(2.0, 2.0, 1), {"text": "decided again"})],
+    mine.append([Event(EventKind.NOTE_ADDED, Stamp(2.0, 2.0, 1), {"item": "a", "text": "decided again"})],
                 after=mine.last_seq(), scratch=[("links:v", "code", "ballot")])
     assert mine.scratch_get("links:v", "code") == "ballot"
     theirs.close()
