@@ -12,12 +12,13 @@ from __future__ import annotations
 import hashlib
 import secrets
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import cast
 
 from retreat.agenda import Agenda
 from retreat.errors import CommandRefused
-from retreat.events import Event, EventKind, Stamp
+from retreat.events import CodeRevoked, CodesIssued, Event, EventKind, PinSet, Stamp
 from retreat.i18n import _
 
 CODE_EVENTS = frozenset({EventKind.CODES_ISSUED, EventKind.CODE_REVOKED, EventKind.PIN_SET})
@@ -50,11 +51,11 @@ def decide_pin(agenda: Agenda, book: CodeBook, pin: str, now: Stamp) -> list[Eve
         raise CommandRefused(_("this meeting already has its PIN"))
     if len(pin) != PIN_LENGTH or not pin.isdigit() or not pin.isascii():
         raise CommandRefused(_("a PIN is {n} digits").format(n=PIN_LENGTH))
-    return [Event(EventKind.PIN_SET, now, {"pin": pin})]
+    return [Event(EventKind.PIN_SET, now, PinSet(pin=pin))]
 
 
-def decide_codes(agenda: Agenda, value: dict[str, Any], now: Stamp) -> list[Event]:
-    hashes = [str(h) for h in value.get("hashes") or []]
+def decide_codes(agenda: Agenda, value: Mapping[str, object], now: Stamp) -> list[Event]:
+    hashes = [str(h) for h in cast("list[object]", value.get("hashes") or [])]
     salt = str(value.get("salt") or "")
     if not hashes or not salt:
         raise CommandRefused(_("no codes to issue"))
@@ -63,7 +64,8 @@ def decide_codes(agenda: Agenda, value: dict[str, Any], now: Stamp) -> list[Even
         names = ", ".join(g.id for g in agenda.groups) or "-"
         raise CommandRefused(_('"{group}" is not a working group of this meeting; one of: {names}').format(
             group=group, names=names))
-    return [Event(EventKind.CODES_ISSUED, now, {"salt": salt, "hashes": hashes, "group": group})]
+    return [Event(EventKind.CODES_ISSUED, now,
+                  CodesIssued(salt=salt, hashes=hashes, group=None if group is None else str(group)))]
 
 
 def decide_revoke(book: CodeBook, digest: str, now: Stamp) -> list[Event]:
@@ -71,20 +73,20 @@ def decide_revoke(book: CodeBook, digest: str, now: Stamp) -> list[Event]:
         raise CommandRefused(_("no such code was issued for this session"))
     if digest in book.revoked:
         raise CommandRefused(_("that code is already revoked"))
-    return [Event(EventKind.CODE_REVOKED, now, {"hash": digest})]
+    return [Event(EventKind.CODE_REVOKED, now, CodeRevoked(hash=digest))]
 
 
 def apply_codes(book: CodeBook, event: Event) -> None:
-    data = event.data
     if event.kind is EventKind.CODES_ISSUED:
-        if data["salt"] not in book.salts:
-            book.salts.append(str(data["salt"]))
-        for digest in cast("list[str]", data["hashes"]):
-            book.groups[str(digest)] = cast("str | None", data.get("group"))
+        codes = cast(CodesIssued, event.data)
+        if codes["salt"] not in book.salts:
+            book.salts.append(codes["salt"])
+        for digest in codes["hashes"]:
+            book.groups[digest] = codes.get("group")
     elif event.kind is EventKind.CODE_REVOKED:
-        book.revoked.add(str(data["hash"]))
+        book.revoked.add(cast(CodeRevoked, event.data)["hash"])
     elif event.kind is EventKind.PIN_SET:
-        book.pin = str(data["pin"])
+        book.pin = cast(PinSet, event.data)["pin"]
 
 
 def new_code() -> str:
@@ -100,7 +102,7 @@ def shown(code: str) -> str:
     return f"{code[:4]}-{code[4:]}"
 
 
-def issued(codes: list[str], group: str | None) -> dict[str, Any]:
+def issued(codes: list[str], group: str | None) -> dict[str, object]:
     """The ISSUE_CODES command's value for fresh codes: a new salt and their hashes, never the codes."""
     salt = secrets.token_hex(16)
     return {"salt": salt, "hashes": [hash_code(c, salt) for c in codes], "group": group}
