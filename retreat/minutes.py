@@ -8,19 +8,22 @@ from __future__ import annotations
 
 import datetime as dt
 import shlex
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from retreat.agenda import KIND_LABELS
 from retreat.durations import format_clock, format_date_in
-from retreat.engine import ItemState, Status
+from retreat.engine import ItemState, MeetingState, Status
 from retreat.errors import TemplateError
 from retreat.i18n import N_, translator
 from retreat.paths import bundled_template
 from retreat.qa import FOLLOWUP_LABELS, OUTCOME_LABELS, SATISFACTION, SATISFACTION_LABELS, Question
 from retreat.session import Record
 from retreat.votes import chosen, group_size, tally
+
+Gettext = Callable[[str], str]  # the meeting's language, or --lang's
 
 DEFAULT_TEMPLATE = "minutes.md.j2"
 
@@ -125,7 +128,7 @@ def build_context(record: Record, lang: str | None = None) -> dict[str, Any]:
     return context
 
 
-def _held_on(state: Any, times: Times) -> dt.date | None:
+def _held_on(state: MeetingState, times: Times) -> dt.date | None:
     """The day a rehearsal, or the meeting itself held on another day, really ran (the stage
     asked, on a day other than the agenda's date); None when nobody was asked."""
     if state.rehearsal is None:
@@ -135,7 +138,7 @@ def _held_on(state: Any, times: Times) -> dt.date | None:
     return None if at is None else times._local(at).date()
 
 
-def _item_row(s: ItemState, state: Any, times: Times, t: Any) -> dict[str, Any]:
+def _item_row(s: ItemState, state: MeetingState, times: Times, t: Gettext) -> dict[str, Any]:
     item, timer = s.item, s.timer
     ran = s.started_at is not None
     # One rule for the whole row: the time run is rounded to whole seconds once, and the
@@ -186,13 +189,13 @@ def commitment_id(session_path: str, qid: int) -> str:
     return f"{Path(session_path).stem}:{qid}"
 
 
-def _asker(q: Question, t: Any) -> str:
+def _asker(q: Question, t: Gettext) -> str:
     """Who asked; an accepted phone question records no asker, only that a phone sent it (the
     core stored that label in the stage's language: the minutes say it in theirs)."""
     return str(t("a phone in the room")) if q.from_phone else q.asker
 
 
-def _qa_context(record: Record, t: Any) -> dict[str, Any]:
+def _qa_context(record: Record, t: Gettext) -> dict[str, Any]:
     agenda, qa_state = record.agenda, record.state.qa
     questions = [q for q in qa_state.questions.values() if not q.withdrawn]
     rows = [
@@ -319,7 +322,7 @@ def tie_how(rule: str) -> str:
     return rule
 
 
-def _vote_context(record: Record, key: str, t: Any) -> dict[str, Any] | None:
+def _vote_context(record: Record, key: str, t: Gettext) -> dict[str, Any] | None:
     """One vote as the minutes show it; None when no ballot was cast."""
     votes = record.state.votes
     vote = votes.get(key)
@@ -385,7 +388,7 @@ def _vote_context(record: Record, key: str, t: Any) -> dict[str, Any] | None:
     }
 
 
-def _early_exports(record: Record, times: Times, t: Any) -> list[dict[str, str]]:
+def _early_exports(record: Record, times: Times, t: Gettext) -> list[dict[str, str]]:
     """Each export of a vote's ballots made before its result was revealed (`retreat ballots
     --before-reveal`), under the vote item it belongs to."""
     out = []
@@ -399,7 +402,7 @@ def _early_exports(record: Record, times: Times, t: Any) -> list[dict[str, str]]
     return out
 
 
-def _appendix(context: dict[str, Any], record: Record, t: Any) -> dict[str, Any]:
+def _appendix(context: dict[str, Any], record: Record, t: Gettext) -> dict[str, Any]:
     """What a reader needs to repeat the draws and counts: seeds, methods, commands.
 
     Kept out of the body of the minutes, which say what was decided in plain words.
