@@ -128,6 +128,7 @@ def test_generated_hostile_file(name: str, tmp_path: Path, monkeypatch: pytest.M
     assert_refused(result, line)
 
 
+@pytest.mark.slow
 def test_exactly_one_mebibyte_is_accepted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     body = GOOD_HEAD.encode() + b"    notes: "
     content = body + b"x" * (1024 * 1024 - len(body) - 1) + b"\n"

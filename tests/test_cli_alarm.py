@@ -125,6 +125,7 @@ def test_flash_screen_ascii_and_tiny():
 
 
 @pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux")
+@pytest.mark.slow
 def test_alarm_test_in_a_real_terminal(tmp_path):
     """End to end in tmux: the flashing screen appears, any key stops it, exit 0."""
     session = f"retreat-alarm-{uuid.uuid4().hex[:8]}"

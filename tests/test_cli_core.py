@@ -27,6 +27,7 @@ def demo_dir(tmp_path: Path) -> Path:
     return tmp_path
 
 
+@pytest.mark.slow
 def test_demo_writes_session_and_minutes_and_nothing_else(demo_dir: Path) -> None:
     assert sorted(p.name for p in demo_dir.iterdir()) == ["retreat-demo-minutes.md", "retreat-demo.retreat"]
     minutes = (demo_dir / "retreat-demo-minutes.md").read_text(encoding="utf-8")
@@ -34,6 +35,7 @@ def test_demo_writes_session_and_minutes_and_nothing_else(demo_dir: Path) -> Non
     assert "**+00:45**" in minutes
 
 
+@pytest.mark.slow
 def test_demo_prints_a_progress_line_per_item(tmp_path: Path) -> None:
     code, out, _ = invoke("demo", "--out", str(tmp_path), "--lang", "en")
     assert code == 0
@@ -43,6 +45,7 @@ def test_demo_prints_a_progress_line_per_item(tmp_path: Path) -> None:
     assert "Minutes:" in out
 
 
+@pytest.mark.slow
 def test_demo_replaces_an_earlier_demo(demo_dir: Path) -> None:
     session = demo_dir / "retreat-demo.retreat"
     first = session.stat().st_mtime_ns
@@ -69,6 +72,7 @@ def test_demo_bad_lang_and_bad_out(tmp_path: Path) -> None:
     assert code == 2 and "is not a folder" in err
 
 
+@pytest.mark.slow
 def test_minutes_to_stdout_and_to_file(demo_dir: Path) -> None:
     session = str(demo_dir / "retreat-demo.retreat")
     code, out, _ = invoke("minutes", session)
@@ -80,6 +84,7 @@ def test_minutes_to_stdout_and_to_file(demo_dir: Path) -> None:
     assert target.read_text(encoding="utf-8").startswith("# 2026年度工作务虚会")
 
 
+@pytest.mark.slow
 def test_minutes_with_a_custom_template(demo_dir: Path, tmp_path: Path) -> None:
     tpl = tmp_path / "one-line.md.j2"
     tpl.write_text("{{ meeting.title }}：{{ totals.overtime }}\n", encoding="utf-8")
@@ -87,6 +92,7 @@ def test_minutes_with_a_custom_template(demo_dir: Path, tmp_path: Path) -> None:
     assert (code, out) == (0, "2026年度工作务虚会：3\n")
 
 
+@pytest.mark.slow
 def test_minutes_with_a_broken_template_exits_2(demo_dir: Path, tmp_path: Path) -> None:
     tpl = tmp_path / "bad.md.j2"
     tpl.write_text("{% if %}", encoding="utf-8")
@@ -110,6 +116,7 @@ def test_minutes_of_a_bad_session_exits_2(tmp_path: Path, content: bytes | None,
     assert code == 2 and out == "" and message in err and "Traceback" not in err
 
 
+@pytest.mark.slow
 def test_approve_then_minutes_are_no_longer_draft(demo_dir: Path) -> None:
     session = str(demo_dir / "retreat-demo.retreat")
     code, out, _ = invoke("approve", session, "--by", "王建国")
@@ -118,6 +125,7 @@ def test_approve_then_minutes_are_no_longer_draft(demo_dir: Path) -> None:
     assert "草稿" not in minutes and "本纪要已由 王建国 于" in minutes
 
 
+@pytest.mark.slow
 def test_approve_needs_a_name(demo_dir: Path) -> None:
     code, _, err = invoke("approve", str(demo_dir / "retreat-demo.retreat"), "--by", "  ")
     assert code == 2 and "--by" in err
@@ -128,6 +136,7 @@ def test_usage_errors_exit_2() -> None:
     assert invoke("no-such-command")[0] == 2
 
 
+@pytest.mark.slow
 def test_internal_error_is_one_line_and_exit_1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import retreat.minutes
 
@@ -155,6 +164,7 @@ def test_python_dash_m_and_version(tmp_path: Path) -> None:
     assert done.returncode == 0 and done.stdout.startswith("retreat ")
 
 
+@pytest.mark.slow
 def test_demo_without_a_tty_and_with_stdin_closed(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "retreat", "demo"],
@@ -168,6 +178,7 @@ def test_demo_without_a_tty_and_with_stdin_closed(tmp_path: Path) -> None:
     assert (tmp_path / "retreat-demo-minutes.md").exists()
 
 
+@pytest.mark.slow
 def test_lang_option_overrides_the_meetings_language(demo_dir: Path) -> None:
     session = str(demo_dir / "retreat-demo.retreat")
     code, out, _ = invoke("minutes", session, "--lang", "en")

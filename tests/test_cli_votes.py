@@ -80,6 +80,7 @@ def test_exported_blt_recounted_by_tally_gives_the_recorded_result(tmp_path: Pat
 
 
 @pytest.mark.parametrize("method", ["plurality", "irv"])
+@pytest.mark.slow
 def test_single_winner_recount_agrees_with_pref_voting(tmp_path: Path, method: str) -> None:
     pytest.importorskip("pref_voting")
     from pref_voting.iterative_methods import instant_runoff
@@ -134,6 +135,7 @@ def test_other_file_endings_exit_2(tmp_path: Path) -> None:
     assert result.exit_code == 2 and ".blt 或 .csv" in result.stderr
 
 
+@pytest.mark.slow
 def test_results_of_the_demo_list_both_votes(tmp_path: Path) -> None:
     assert runner.invoke(app, ["demo", "--out", str(tmp_path)]).exit_code == 0
     result = runner.invoke(app, ["results", str(tmp_path / "retreat-demo.retreat"), "--format", "json"])

@@ -18,7 +18,8 @@ HERE = Path(__file__).parent
 DRIVER = HERE / "crash_driver.py"
 AGENDA = HERE / "data" / "agendas" / "short.yaml"
 
-pytestmark = pytest.mark.skipif(os.name != "posix", reason="SIGKILL is POSIX")
+# slow: each test starts a driver process and kills it
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(os.name != "posix", reason="SIGKILL is POSIX")]
 
 
 def run_driver(session: Path, kill_after: int | None) -> list[int]:

@@ -81,6 +81,7 @@ def inline_texts(markdown: str) -> list[str]:
 # --- HTML --------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_html_is_one_self_contained_file(zh_html: str) -> None:
     assert zh_html.startswith("<!DOCTYPE html>")
     assert '<html lang="zh-CN">' in zh_html
@@ -154,6 +155,7 @@ def _east_asia(style: object) -> str | None:
     return fonts.get(qn("w:eastAsia"))  # type: ignore[no-any-return]
 
 
+@pytest.mark.slow
 def test_docx_headings_follow_the_markdown(zh_docx: Path, zh_markdown: str) -> None:
     import docx
 
@@ -244,6 +246,7 @@ def test_docx_sets_cjk_fonts_a4_and_page_numbers(zh_docx: Path) -> None:
         assert 'w:eastAsia="zh-CN"' in z.read("word/styles.xml").decode("utf-8")
 
 
+@pytest.mark.slow
 def test_docx_in_english_uses_latin_faces(tmp_path: Path) -> None:
     import docx
 
@@ -295,6 +298,7 @@ def printed(zh_html: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     yield png, pdf
 
 
+@pytest.mark.slow  # headless Chromium prints the page
 def test_chromium_screenshot_is_a_page(printed: tuple[Path, Path]) -> None:
     png, _ = printed
     head = png.read_bytes()[:24]
@@ -311,6 +315,7 @@ def _tool(name: str) -> str:
     return path
 
 
+@pytest.mark.slow  # headless Chromium prints the page
 def test_chromium_pdf_is_a4_with_page_numbers_and_chinese_text(printed: tuple[Path, Path]) -> None:
     _, pdf = printed
     info = subprocess.run([_tool("pdfinfo"), str(pdf)], capture_output=True, text=True, check=True).stdout
@@ -328,6 +333,7 @@ def test_chromium_pdf_is_a4_with_page_numbers_and_chinese_text(printed: tuple[Pa
     assert "file://" not in text  # no browser header or footer over ours
 
 
+@pytest.mark.slow  # headless Chromium prints the page
 def test_chromium_pdf_embeds_a_cjk_font(printed: tuple[Path, Path]) -> None:
     """No tofu: a CJK font is installed, and Chromium embedded glyphs beyond the Latin face.
 
@@ -417,6 +423,7 @@ def test_unknown_template_exits_2_listing_the_gallery(zh_session: Path, value: s
 # --- `retreat minutes --format` and `retreat demo --format` ------------------------------
 
 
+@pytest.mark.slow
 def test_minutes_format_html_and_docx_without_o_write_beside_the_cwd(
     zh_session: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -436,6 +443,7 @@ def test_minutes_format_md_is_the_default_and_goes_to_stdout(zh_session: Path, z
     assert invoke("minutes", str(zh_session), "--format", "md") == (0, zh_markdown, "")
 
 
+@pytest.mark.slow
 def test_minutes_format_from_the_output_extension(zh_session: Path, tmp_path: Path) -> None:
     for name, magic in (("m.docx", b"PK\x03\x04"), ("m.html", b"<!DOCTYPE"), ("m.htm", b"<!DOCTYPE"), ("m.md", b"# ")):
         code, out, err = invoke("minutes", str(zh_session), "-o", str(tmp_path / name))
@@ -480,6 +488,7 @@ def test_choose_format_rules() -> None:
         exports.parse_formats(",")
 
 
+@pytest.mark.slow
 def test_demo_writes_all_three_formats(tmp_path: Path) -> None:
     import docx
 

@@ -27,6 +27,7 @@ def test_demo_records_questions_and_a_followup(demo: Path) -> None:
     assert [q.qid for q in state.qa.followups()] == [2, 3]
 
 
+@pytest.mark.slow
 def test_commitments_and_rate(demo: Path) -> None:
     records = [load(demo)]
     items = commitments(records, dt.date(2026, 4, 1))
@@ -37,6 +38,7 @@ def test_commitments_and_rate(demo: Path) -> None:
     assert summary(records) == "承诺事项 2 项，已完成 0 项，完成率 0.0%"  # the meeting's language
 
 
+@pytest.mark.slow
 def test_cli_lists_updates_and_changes_the_rate(demo: Path) -> None:
     result = runner.invoke(app, ["followups", str(demo)])
     assert result.exit_code == 0
@@ -51,6 +53,7 @@ def test_cli_lists_updates_and_changes_the_rate(demo: Path) -> None:
 
 
 @pytest.mark.parametrize("ident", ["nonsense", "retreat-demo:99", "other:2"])
+@pytest.mark.slow
 def test_unknown_ids_exit_2_listing_the_known_ones(demo: Path, ident: str) -> None:
     before = demo.read_bytes()
     result = runner.invoke(app, ["followups", str(demo), "--done", ident])
@@ -59,12 +62,14 @@ def test_unknown_ids_exit_2_listing_the_known_ones(demo: Path, ident: str) -> No
     assert demo.read_bytes() == before
 
 
+@pytest.mark.slow
 def test_marking_done_twice_is_refused(demo: Path) -> None:
     assert runner.invoke(app, ["followups", str(demo), "--done", "retreat-demo:2"]).exit_code == 0
     result = runner.invoke(app, ["followups", str(demo), "--done", "retreat-demo:2"])
     assert result.exit_code == 2 and result.stderr.strip()
 
 
+@pytest.mark.slow
 def test_csv_export_round_trips_chinese_with_a_bom(demo: Path, tmp_path: Path) -> None:
     out = tmp_path / "followups.csv"
     result = runner.invoke(app, ["followups", str(demo), "-o", str(out)])
@@ -77,6 +82,7 @@ def test_csv_export_round_trips_chinese_with_a_bom(demo: Path, tmp_path: Path) -
     assert len(rows) == 3
 
 
+@pytest.mark.slow
 def test_to_csv_quotes_commas_and_newlines(demo: Path) -> None:
     items = commitments([load(demo)], dt.date(2026, 1, 9))
     text = to_csv(items, "en")
@@ -85,6 +91,7 @@ def test_to_csv_quotes_commas_and_newlines(demo: Path) -> None:
     assert [r[0] for r in rows[1:]] == ["retreat-demo:2", "retreat-demo:3"]
 
 
+@pytest.mark.slow
 def test_several_sessions_at_once(tmp_path: Path) -> None:
     for name, lang in (("a", "zh-CN"), ("b", "en")):
         (tmp_path / name).mkdir()
@@ -106,6 +113,7 @@ def test_split_id_rejects(ident: str) -> None:
         split_id(ident)
 
 
+@pytest.mark.slow
 def test_the_same_id_in_two_sessions_is_refused_as_ambiguous(tmp_path: Path) -> None:
     paths = []
     for name in ("a", "b"):

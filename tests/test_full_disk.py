@@ -74,6 +74,7 @@ def copy_demo(source: Path, target: Path) -> None:
 
 # --- retreat demo -----------------------------------------------------------------------------------
 @pytest.mark.parametrize("leave", [0, 60_000, 250_000])
+@pytest.mark.slow
 def test_demo_on_a_full_disk_keeps_the_earlier_demo(earlier_demo: Path, small_disk: Path, leave: int) -> None:
     copy_demo(earlier_demo, small_disk)
     fill(small_disk, leave)

@@ -48,6 +48,7 @@ def test_committed_mo_serves_every_message_of_its_po(po: Path) -> None:
     assert served == _messages_of_po(po), "run: python scripts/i18n.py compile"
 
 
+@pytest.mark.slow
 def test_every_string_in_the_code_is_translated_to_chinese(capsys: pytest.CaptureFixture[str]) -> None:
     assert script.main(["i18n.py", "check"]) == 0, capsys.readouterr().out
 

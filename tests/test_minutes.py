@@ -36,6 +36,7 @@ def test_demo_minutes_match_the_golden_file(tmp_path: Path, lang: str, regen_gol
     assert text == golden.read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_minutes_are_deterministic(tmp_path: Path) -> None:
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
@@ -43,6 +44,7 @@ def test_minutes_are_deterministic(tmp_path: Path) -> None:
     assert first == render(load(demo_session(tmp_path / "b", "zh-CN")))
 
 
+@pytest.mark.slow
 def test_zh_minutes_are_valid_gfm_with_the_expected_tables(tmp_path: Path) -> None:
     text = render(load(demo_session(tmp_path, "zh-CN")))
     found = tables(text)
@@ -63,6 +65,7 @@ def test_zh_minutes_are_valid_gfm_with_the_expected_tables(tmp_path: Path) -> No
     assert len(key_tasks) == 15
 
 
+@pytest.mark.slow
 def test_zh_minutes_read_in_chinese(tmp_path: Path) -> None:
     text = render(load(demo_session(tmp_path, "zh-CN")))
     for phrase in ("会议纪要", "草稿", "一、出席人员", "二、议程执行情况", "2026年1月8日", "超时", "汇报要点"):
@@ -70,6 +73,7 @@ def test_zh_minutes_read_in_chinese(tmp_path: Path) -> None:
     assert "Minutes" not in text and "DRAFT" not in text
 
 
+@pytest.mark.slow
 def test_approval_removes_the_draft_mark(tmp_path: Path) -> None:
     path = demo_session(tmp_path, "en")
     assert "DRAFT" in render(load(path))
@@ -122,6 +126,7 @@ def test_cells_escape_pipes_and_newlines() -> None:
     assert md_cell("a|b\nc") == "a\\|b<br>c"
 
 
+@pytest.mark.slow
 def test_broken_template_is_a_clear_error(tmp_path: Path) -> None:
     path = demo_session(tmp_path, "en")
     bad = tmp_path / "bad.md.j2"
@@ -136,6 +141,7 @@ def test_broken_template_is_a_clear_error(tmp_path: Path) -> None:
         render(load(path), unknown)
 
 
+@pytest.mark.slow
 def test_custom_template_gets_the_documented_variables(tmp_path: Path) -> None:
     path = demo_session(tmp_path, "en")
     mine = tmp_path / "mine.md.j2"
@@ -154,17 +160,20 @@ def _body_and_appendix(text: str, lang: str) -> tuple[str, str]:
     return body, appendix
 
 
+@pytest.mark.slow
 def test_zh_title_is_one_phrase(tmp_path: Path) -> None:
     text = render(load(demo_session(tmp_path, "zh-CN")))
     assert text.splitlines()[0] == "# 2026年度工作务虚会会议纪要"
 
 
+@pytest.mark.slow
 def test_zh_tie_is_told_in_chinese(tmp_path: Path) -> None:
     text = render(load(demo_session(tmp_path, "zh-CN")))
     assert "by lot" not in text
     assert "- 片区试点方案、网格化治理提升在末位名额上并列，抽签决定：片区试点方案。" in text
 
 
+@pytest.mark.slow
 def test_zh_minutes_use_chinese_punctuation(tmp_path: Path) -> None:
     text = render(load(demo_session(tmp_path, "zh-CN")))
     cjk = "\u4e00-\u9fff"
@@ -174,6 +183,7 @@ def test_zh_minutes_use_chinese_punctuation(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("lang", ["zh-CN", "en"])
+@pytest.mark.slow
 def test_the_body_speaks_plainly_and_the_appendix_says_how_to_recheck(tmp_path: Path, lang: str) -> None:
     body, appendix = _body_and_appendix(render(load(demo_session(tmp_path, lang))), lang)
     for jargon in ("Python", "random.Random", "shuffle", "seed", "随机种子", "retreat tally"):
@@ -183,6 +193,7 @@ def test_the_body_speaks_plainly_and_the_appendix_says_how_to_recheck(tmp_path: 
     assert "`retreat tally key-task-vote.blt --method borda --seed 20260108`" in appendix
 
 
+@pytest.mark.slow
 def test_the_appendix_commands_reproduce_the_result(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from typer.testing import CliRunner
 

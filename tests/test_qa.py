@@ -27,6 +27,7 @@ def qs(tmp_path: Path, clock: FakeClock) -> Session:
 
 
 @given(st.lists(st.text(min_size=1, max_size=4), min_size=1, max_size=30, unique=True), st.integers(0, 2**63))
+@pytest.mark.slow
 def test_draw_order_is_a_permutation_reproducible_from_its_seed(names: list[str], seed: int) -> None:
     order = draw_order(names, seed)
     assert sorted(order) == sorted(names)

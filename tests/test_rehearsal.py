@@ -144,6 +144,7 @@ def test_an_ended_meeting_is_not_asked(eve):
         session.handle(Cmd.REHEARSAL, True)
 
 
+@pytest.mark.slow
 def test_the_demo_runs_on_its_meetings_date_so_it_is_no_rehearsal(tmp_path: Path):
     """`retreat demo` runs on a FakeClock set to the bundled agenda's date and start: it is the
     meeting, never asked, and its minutes (the golden files) are not marked."""

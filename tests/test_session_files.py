@@ -229,6 +229,7 @@ def archive() -> Iterator[Path]:
 
 
 @pytest.mark.parametrize("wal", [False, True], ids=["closed-now", "closed-by-an-older-version"])
+@pytest.mark.slow
 def test_an_archived_session_on_a_read_only_share_renders_its_minutes(
     meeting: Path, archive: Path, wal: bool
 ) -> None:

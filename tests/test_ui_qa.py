@@ -197,6 +197,7 @@ def test_k_asks_r_answers_with_a_follow_up(qa_drive, qs: Session) -> None:
     assert any("Question 1 recorded" in t for t in texts) and any("Answer to question 1 recorded" in t for t in texts)
 
 
+@pytest.mark.slow
 def test_enter_also_captures_the_question(qa_drive, qs: Session) -> None:
     qa_drive(" ", "d", "\r", "q", "y", prompter=FakePrompter("问题", "sgo"))
     assert qs.state.qa.questions[1].text == "问题"

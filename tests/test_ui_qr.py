@@ -214,6 +214,7 @@ def test_without_colour_the_code_is_drawn_light_on_dark_like_segno(capsys: pytes
     assert first_dark_row.startswith("####" + "  " * 7 + "##")
 
 
+@pytest.mark.slow
 def test_the_drawing_is_cached_and_segno_is_imported_only_when_a_code_is_drawn() -> None:
     assert qr.qr_lines(JOIN, 80, 40) is qr.qr_lines(JOIN, 80, 40)
     code = ("import sys; import retreat.ui.qr, retreat.ui.join, retreat.ui.vote_stage, retreat.ui.runloop; "

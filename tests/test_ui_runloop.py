@@ -109,6 +109,7 @@ def test_caps_lock_letters_still_work(drive, session):
     assert session.state.current == 1 and session.state.item.ticked == [0]
 
 
+@pytest.mark.slow
 def test_o_toggles_the_overview_and_an_alarm_closes_it(drive, session):
     _o, loop, screen, _a, _s = drive(" ", "o", 10, "o", "o", 115, "q", "y")
     texts = [screen.text(i) for i in range(len(screen.frames))]
@@ -165,6 +166,7 @@ def texts(screen):
     return [screen.text(i) for i in range(len(screen.frames))]
 
 
+@pytest.mark.slow
 def test_on_another_day_the_stage_opens_with_the_question_and_y_records_a_rehearsal(eve):
     session, clock = eve
     _o, _loop, screen, _a, _s = run_loop(session, clock, "y", " ", 190, "q", "y")

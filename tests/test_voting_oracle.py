@@ -11,6 +11,8 @@ on complete rankings, where the truncation conventions cannot differ.
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
 import pytest
@@ -22,14 +24,26 @@ from retreat.voting.ballots import build_profile, rows_to_matrix
 
 pytest.importorskip("pref_voting")
 
-from pref_voting.grade_methods import approval  # noqa: E402
-from pref_voting.grade_profiles import GradeProfile  # noqa: E402
-from pref_voting.iterative_methods import instant_runoff, instant_runoff_put  # noqa: E402
-from pref_voting.margin_based_methods import beat_path, ranked_pairs  # noqa: E402
-from pref_voting.profiles import Profile as PVProfile  # noqa: E402
-from pref_voting.profiles_with_ties import ProfileWithTies  # noqa: E402
-from pref_voting.proportional_methods import stv_wig  # noqa: E402
-from pref_voting.scoring_methods import borda, plurality  # noqa: E402
+
+def load_pref_voting() -> None:
+    """pref_voting's functions into `pv`, when an oracle test runs rather than when the file is
+    collected: the import pulls in matplotlib and pandas, a second that `-m "not slow"` saves."""
+    from pref_voting.grade_methods import approval
+    from pref_voting.grade_profiles import GradeProfile
+    from pref_voting.iterative_methods import instant_runoff, instant_runoff_put
+    from pref_voting.margin_based_methods import beat_path, ranked_pairs
+    from pref_voting.profiles import Profile
+    from pref_voting.profiles_with_ties import ProfileWithTies
+    from pref_voting.proportional_methods import stv_wig
+    from pref_voting.scoring_methods import borda, plurality
+
+    vars(pv).update(approval=approval, GradeProfile=GradeProfile, instant_runoff=instant_runoff,
+                    instant_runoff_put=instant_runoff_put, beat_path=beat_path, ranked_pairs=ranked_pairs,
+                    Profile=Profile, ProfileWithTies=ProfileWithTies, stv_wig=stv_wig, borda=borda,
+                    plurality=plurality)
+
+
+pv = SimpleNamespace()
 
 # The oracle is slow to import and to run: kept out of the inner loop.
 pytestmark = pytest.mark.slow
@@ -48,6 +62,7 @@ def oracle(minimum: int) -> Callable[[Callable[[], None]], Callable[[], None]]:
 
     def decorate(prop: Callable[[], None]) -> Callable[[], None]:
         def test() -> None:
+            load_pref_voting()
             compared[0] = 0
             prop()
             assert compared[0] >= minimum, f"only {compared[0]} profiles were compared with pref_voting"
@@ -79,15 +94,15 @@ def ours(m: int, ballots: list[tuple[list[int], int]], method: str, seats: int =
     return [int(w) for w in result.winners], result.ties
 
 
-def with_ties(m: int, ballots: list[tuple[list[int], int]]) -> ProfileWithTies:
-    p = ProfileWithTies([{c: r + 1 for r, c in enumerate(b)} for b, _ in ballots],
+def with_ties(m: int, ballots: list[tuple[list[int], int]]) -> Any:
+    p = pv.ProfileWithTies([{c: r + 1 for r, c in enumerate(b)} for b, _ in ballots],
                         [w for _, w in ballots], candidates=list(range(m)))
     p.use_extended_strict_preference()
     return p
 
 
-def linear(m: int, ballots: list[tuple[list[int], int]]) -> PVProfile:
-    return PVProfile([b for b, _ in ballots], [w for _, w in ballots])
+def linear(m: int, ballots: list[tuple[list[int], int]]) -> Any:
+    return pv.Profile([b for b, _ in ballots], [w for _, w in ballots])
 
 
 def agree(winners: list[int], ties: list, reference: list[int]) -> None:
@@ -126,7 +141,7 @@ def test_stv_matches_pref_voting_wig(election, seats: int) -> None:
     seats = min(seats, m - 1)
     winners, ties = ours(m, ballots, "stv", seats)
     if not ties and not elected_while_surplus_pending(m, ballots, seats):
-        ref = stv_wig(with_ties(m, ballots), num_seats=seats, quota_rule="droop")
+        ref = pv.stv_wig(with_ties(m, ballots), num_seats=seats, quota_rule="droop")
         compared[0] += 1
         assert sorted(winners) == sorted(ref)
 
@@ -138,7 +153,7 @@ def test_irv_matches_pref_voting(election) -> None:
     m, ballots = election
     winners, ties = ours(m, ballots, "irv")
     p = linear(m, ballots)
-    agree(winners, ties, instant_runoff_put(p) if ties else instant_runoff(p))
+    agree(winners, ties, pv.instant_runoff_put(p) if ties else pv.instant_runoff(p))
 
 
 @oracle(minimum=MIN)
@@ -147,7 +162,7 @@ def test_irv_matches_pref_voting(election) -> None:
 def test_borda_matches_pref_voting(election) -> None:
     m, ballots = election
     winners, ties = ours(m, ballots, "borda")
-    agree(winners, ties, borda(linear(m, ballots)))
+    agree(winners, ties, pv.borda(linear(m, ballots)))
 
 
 @oracle(minimum=MIN)
@@ -156,7 +171,7 @@ def test_borda_matches_pref_voting(election) -> None:
 def test_plurality_matches_pref_voting(election) -> None:
     m, ballots = election
     winners, ties = ours(m, ballots, "plurality")
-    agree(winners, ties, plurality(linear(m, ballots)))
+    agree(winners, ties, pv.plurality(linear(m, ballots)))
 
 
 @oracle(minimum=MIN)
@@ -166,7 +181,7 @@ def test_schulze_matches_pref_voting_beat_path(election) -> None:
     m, ballots = election
     winners, ties = ours(m, ballots, "schulze")
     p = with_ties(m, ballots)
-    agree(winners, ties, beat_path(p, strength_function=p.support))
+    agree(winners, ties, pv.beat_path(p, strength_function=p.support))
 
 
 @oracle(minimum=MIN)
@@ -175,7 +190,7 @@ def test_schulze_matches_pref_voting_beat_path(election) -> None:
 def test_ranked_pairs_matches_pref_voting(election) -> None:
     m, ballots = election
     winners, ties = ours(m, ballots, "ranked_pairs")
-    agree(winners, ties, ranked_pairs(with_ties(m, ballots)))
+    agree(winners, ties, pv.ranked_pairs(with_ties(m, ballots)))
 
 
 @oracle(minimum=MIN)
@@ -185,5 +200,5 @@ def test_approval_matches_pref_voting(election) -> None:
     m, ballots = election
     winners, ties = ours(m, ballots, "approval")
     grades = [{c: int(c in b) for c in range(m)} for b, _ in ballots]
-    g = GradeProfile(grades, [0, 1], gcounts=[w for _, w in ballots], candidates=list(range(m)))
-    agree(winners, ties, approval(g))
+    g = pv.GradeProfile(grades, [0, 1], gcounts=[w for _, w in ballots], candidates=list(range(m)))
+    agree(winners, ties, pv.approval(g))

@@ -24,6 +24,8 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Pyt
 if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
     pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
 
+pytestmark = pytest.mark.slow  # a real browser: seconds per test
+
 VOTE_AGENDA = Path(__file__).parent / "data" / "agendas" / "vote.yaml"
 CODE = "PHNE2345"
 PHONE = {"width": 390, "height": 844}

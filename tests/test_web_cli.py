@@ -53,6 +53,7 @@ def test_codes_are_printed_on_a_page_and_stored_only_hashed(session_file: Path, 
     assert result.exit_code == 2 and "ZZZZ-ZZZZ" in result.stderr
 
 
+@pytest.mark.slow
 def test_codes_for_an_unknown_group_are_refused(session_file: Path, tmp_path: Path) -> None:
     result = runner.invoke(app, ["codes", str(session_file), "--group", "nope", "-o", str(tmp_path / "c.html")])
     assert result.exit_code == 2 and "nope" in result.stderr

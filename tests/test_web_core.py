@@ -64,6 +64,7 @@ def accept(session: Session, *texts: str) -> None:
         session.handle(Cmd.DECIDE_PROPOSAL, {"pid": max(session.state.qa.proposals), "decision": "accepted"})
 
 
+@pytest.mark.slow
 def test_accepted_phone_questions_are_drawn_like_the_representatives(tmp_path: Path, clock: FakeClock) -> None:
     """Each accepted phone question has the same chance as each representative still waiting
     (here 3 of the 4 invited, and 1 question: 1 in 4); each such draw logs its seed and replays."""

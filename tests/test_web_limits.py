@@ -57,6 +57,7 @@ def test_phones_behind_one_address_each_get_their_own_five_tries(phones: list[Te
     assert JOINED in attempt(a, CODES[0])[1]
 
 
+@pytest.mark.slow
 def test_the_room_still_gets_sixty_wrong_tries_a_minute(phones: list[TestClient], ticks: Ticks) -> None:
     """A guesser who drops the cookie after every try is a fresh phone each time: the
     room-wide limit still holds it (and everyone else) to 60 a minute."""
