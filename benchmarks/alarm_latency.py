@@ -25,7 +25,7 @@ from rich.console import Console
 
 from retreat import agenda as agenda_mod
 from retreat.clock import MonotonicClock
-from retreat.session import Session
+from retreat.meeting.session import Session
 from retreat.ui.alarm import Alarm
 from retreat.ui.keys import KeyReader
 from retreat.ui.runloop import RunLoop

@@ -27,11 +27,11 @@ from _common import median, ms, percentile, time_call  # noqa: E402
 from retreat import agenda as agenda_mod  # noqa: E402
 from retreat.clock import FakeClock  # noqa: E402
 from retreat.demo import run_demo  # noqa: E402
-from retreat.engine import Cmd, Command, apply, decide  # noqa: E402
+from retreat.meeting.engine import Cmd, Command, apply, decide  # noqa: E402
+from retreat.meeting.session import Session, load  # noqa: E402
+from retreat.meeting.store import Store  # noqa: E402
 from retreat.minutes import render  # noqa: E402
 from retreat.paths import bundled_agenda  # noqa: E402
-from retreat.session import Session, load  # noqa: E402
-from retreat.store import Store  # noqa: E402
 
 
 def big_agenda(items: int) -> agenda_mod.Agenda:

@@ -28,9 +28,9 @@ from _common import median, ms, percentile, time_call  # noqa: E402
 
 from retreat import agenda as agenda_mod  # noqa: E402
 from retreat.clock import FakeClock  # noqa: E402
-from retreat.engine import Cmd  # noqa: E402
+from retreat.meeting.engine import Cmd  # noqa: E402
+from retreat.meeting.session import Session  # noqa: E402
 from retreat.paths import bundled_agenda  # noqa: E402
-from retreat.session import Session  # noqa: E402
 
 VOTE = "key-task-vote"
 
@@ -103,7 +103,7 @@ def bench_entry(folder: Path, n: int) -> dict[str, list[float]]:
 def bench_baselines(folder: Path, n: int) -> dict[str, list[float]]:
     from rich.table import Table
 
-    from retreat.votes import new_vote
+    from retreat.meeting.ballot_box import new_vote
 
     agenda = agenda_mod.load(bundled_agenda("zh-CN"))
     vote = new_vote(agenda, agenda.items[agenda.index_of(VOTE)])

@@ -37,7 +37,7 @@ DEADLINE = 240.0  # the whole run
 def serve(session_path: str, port: int) -> None:
     """The server process: resume the session, serve on loopback, exit after DEADLINE."""
     from retreat.clock import MonotonicClock
-    from retreat.session import Session
+    from retreat.meeting.session import Session
     from retreat.web.gate import Gate
     from retreat.web.server import start
 
@@ -115,12 +115,12 @@ def baseline(folder: Path, phones: list[Phone]) -> list[float]:
 
 def prepare(folder: Path, phones: int) -> tuple[Path, list[str], int]:
     from retreat import agenda as agenda_mod
-    from retreat import votes as ballot_box
     from retreat.clock import MonotonicClock
-    from retreat.engine import Cmd
+    from retreat.meeting import phone_codes
+    from retreat.meeting.engine import Cmd
+    from retreat.meeting.phone_codes import new_code
+    from retreat.meeting.session import Session
     from retreat.paths import bundled_agenda
-    from retreat.phone_codes import new_code
-    from retreat.session import Session
 
     agenda = agenda_mod.load(bundled_agenda("zh-CN"))
     path = folder / "load.retreat"
@@ -128,7 +128,7 @@ def prepare(folder: Path, phones: int) -> tuple[Path, list[str], int]:
     salt = "bench"
     with Session.create(path, agenda, MonotonicClock()) as s:
         group = agenda.groups[0].id if agenda.groups else None
-        s.handle(Cmd.ISSUE_CODES, {"salt": salt, "hashes": [ballot_box.hash_code(c, salt) for c in codes],
+        s.handle(Cmd.ISSUE_CODES, {"salt": salt, "hashes": [phone_codes.hash_code(c, salt) for c in codes],
                                    "group": group})
         s.handle(Cmd.GOTO, VOTE)
         s.handle(Cmd.START)
@@ -276,9 +276,9 @@ def main() -> int:
         print(f"round 2: {len(again)} resubmits after the restart; "
               f"p50 {statistics.median(again) * 1000:.1f} ms, p99 {pct(again, 0.99) * 1000:.1f} ms "
               f"({statistics.median(again) / floor_p50:.2f}x the baseline's p50)")
-        from retreat.events import EventKind
-        from retreat.session import load
-        from retreat.store import Store
+        from retreat.meeting.events import EventKind
+        from retreat.meeting.session import load
+        from retreat.meeting.store import Store
 
         vote = load(path).state.votes[VOTE]
         with Store.open(path, readonly=True) as store:

@@ -14,9 +14,9 @@ from pathlib import Path
 
 from retreat.agenda import Agenda
 from retreat.clock import FakeClock
-from retreat.engine import Cmd, ItemState
 from retreat.i18n import translator
-from retreat.session import Session
+from retreat.meeting.engine import Cmd, ItemState
+from retreat.meeting.session import Session
 
 # Per item: seconds actually spoken, and what happens along the way.
 # Keys are item ids of the bundled agendas (zh and en share them).

@@ -15,13 +15,19 @@ from typing import Any
 
 from retreat.agenda import KIND_LABELS
 from retreat.durations import format_clock, format_date_in
-from retreat.engine import ItemState, MeetingState, Status
 from retreat.errors import TemplateError
 from retreat.i18n import N_, translator
+from retreat.meeting.ballot_box import chosen, group_size, tally
+from retreat.meeting.engine import ItemState, MeetingState, Status
+from retreat.meeting.qa import (
+    FOLLOWUP_LABELS,
+    OUTCOME_LABELS,
+    SATISFACTION,
+    SATISFACTION_LABELS,
+    Question,
+)
+from retreat.meeting.session import Record
 from retreat.paths import bundled_template
-from retreat.qa import FOLLOWUP_LABELS, OUTCOME_LABELS, SATISFACTION, SATISFACTION_LABELS, Question
-from retreat.session import Record
-from retreat.votes import chosen, group_size, tally
 
 Gettext = Callable[[str], str]  # the meeting's language, or --lang's
 

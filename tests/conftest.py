@@ -12,7 +12,7 @@ from retreat import agenda as agenda_mod
 from retreat import i18n
 from retreat.agenda import Agenda
 from retreat.clock import FakeClock
-from retreat.session import Session
+from retreat.meeting.session import Session
 
 # the web fixtures (`vs`: a vote with phone codes, `ps`: a PIN meeting) serve several test files
 pytest_plugins = ["support.web"]

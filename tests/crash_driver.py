@@ -14,10 +14,10 @@ import sys
 from pathlib import Path
 
 from retreat import agenda as agenda_mod
-from retreat.engine import Cmd, Command
-from retreat.events import EventKind
-from retreat.session import Session
-from retreat.store import Store
+from retreat.meeting.engine import Cmd, Command
+from retreat.meeting.events import EventKind
+from retreat.meeting.session import Session
+from retreat.meeting.store import Store
 
 BASE_WALL = 1_767_832_200.0
 STEP_SECONDS = 7.0

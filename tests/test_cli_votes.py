@@ -16,13 +16,13 @@ from typer.testing import CliRunner
 from retreat import agenda as agenda_mod
 from retreat.cli.main import app
 from retreat.clock import FakeClock
-from retreat.engine import Cmd
 from retreat.errors import CommandRefused
-from retreat.events import Event, EventKind
 from retreat.i18n import translator
+from retreat.meeting.engine import Cmd
+from retreat.meeting.events import Event, EventKind
+from retreat.meeting.session import Session, load
+from retreat.meeting.store import Store
 from retreat.minutes import Times, render
-from retreat.session import Session, load
-from retreat.store import Store
 
 runner = CliRunner()
 METHODS = ["borda", "stv", "irv", "schulze", "ranked_pairs", "approval", "plurality"]

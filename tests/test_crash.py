@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from retreat.session import load
+from retreat.meeting.session import load
 
 HERE = Path(__file__).parent
 DRIVER = HERE / "crash_driver.py"
@@ -78,7 +78,7 @@ def test_every_acknowledged_event_survives_and_resume_finishes_identically(tmp_p
 
 
 def _events(path: Path) -> list:
-    from retreat.store import Store
+    from retreat.meeting.store import Store
 
     with Store.open(path, readonly=True) as store:
         return list(store.events())

@@ -4,11 +4,11 @@ import pytest
 
 from retreat.agenda import Agenda
 from retreat.clock import FakeClock
-from retreat.engine import Cmd, Status
 from retreat.errors import CommandRefused
-from retreat.events import EventKind
-from retreat.session import Session
-from retreat.timer import Phase
+from retreat.meeting.engine import Cmd, Status
+from retreat.meeting.events import EventKind
+from retreat.meeting.session import Session
+from retreat.meeting.timer import Phase
 
 
 def kinds(events: list) -> list[EventKind]:

@@ -12,11 +12,11 @@ import pytest
 from retreat import agenda as agenda_mod
 from retreat.agenda import Agenda
 from retreat.clock import FakeClock
-from retreat.engine import Cmd
 from retreat.errors import SessionError
-from retreat.events import PAYLOADS, TIMER_EVENTS, Event, EventKind, Stamp, problem, upgrade
-from retreat.session import Session, load
-from retreat.store import Store
+from retreat.meeting.engine import Cmd
+from retreat.meeting.events import PAYLOADS, TIMER_EVENTS, Event, EventKind, Stamp, problem, upgrade
+from retreat.meeting.session import Session, load
+from retreat.meeting.store import Store
 
 QA_AGENDA = Path(__file__).parent / "data" / "agendas" / "qa.yaml"
 

@@ -27,9 +27,9 @@ from retreat.errors import TemplateError, UsageError
 from retreat.exports import gallery, mdparse
 from retreat.exports.docx import to_docx
 from retreat.exports.html import css_string, page_counter, to_html
+from retreat.meeting.session import Record, load
 from retreat.minutes import render
 from retreat.paths import bundled_agenda
-from retreat.session import Record, load
 
 runner = CliRunner()
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from retreat.errors import SessionError, UsageError
-from retreat.ui.files import write_bytes, write_text
+from retreat.files import write_bytes, write_text
 
 
 def test_write_replaces_a_regular_file_atomically(tmp_path: Path) -> None:
@@ -61,22 +61,22 @@ def test_new_files_get_the_umask_mode_and_old_files_keep_theirs(tmp_path: Path) 
 
 
 def _session(path: Path, note: str) -> None:
-    from retreat.events import Event, EventKind, Stamp
-    from retreat.store import Store
+    from retreat.meeting.events import Event, EventKind, Stamp
+    from retreat.meeting.store import Store
 
     with Store.create(path, {"agenda_text": "version: 1"}) as store:
         store.append([Event(EventKind.NOTE_ADDED, Stamp(1_767_832_200.0, 1.0, 1), {"item": "a", "text": note})])
 
 
 def _notes(path: Path) -> list[str]:
-    from retreat.store import Store
+    from retreat.meeting.store import Store
 
     with Store.open(path, readonly=True) as store:
         return [e.data["text"] for e in store.events()]
 
 
 def test_a_session_built_aside_replaces_the_earlier_one_in_one_step(tmp_path: Path) -> None:
-    from retreat.ui.files import session_aside
+    from retreat.files import session_aside
 
     path = tmp_path / "demo.retreat"
     _session(path, "earlier")
@@ -94,8 +94,8 @@ def test_a_session_that_fails_to_build_leaves_the_earlier_one(
 ) -> None:
     import errno
 
-    import retreat.ui.files as files
-    from retreat.store import SaveError
+    import retreat.files as files
+    from retreat.meeting.store import SaveError
 
     path = tmp_path / "demo.retreat"
     _session(path, "earlier")
@@ -119,7 +119,7 @@ def test_a_session_that_fails_to_build_leaves_the_earlier_one(
 
 
 def test_a_session_is_built_aside_only_over_a_session(tmp_path: Path) -> None:
-    from retreat.ui.files import session_aside
+    from retreat.files import session_aside
 
     path = tmp_path / "demo.retreat"
     path.write_text("my notes")

@@ -9,8 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from retreat.cli.main import app
-from retreat.followups import commitments, split_id, summary, to_csv
-from retreat.session import load
+from retreat.meeting.followups import commitments, split_id, summary, to_csv
+from retreat.meeting.session import load
 
 runner = CliRunner()
 

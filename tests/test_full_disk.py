@@ -20,7 +20,7 @@ import pytest
 from typer.testing import CliRunner
 
 from retreat.cli.main import app
-from retreat.store import Store
+from retreat.meeting.store import Store
 
 runner = CliRunner()
 

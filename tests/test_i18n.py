@@ -180,14 +180,14 @@ def test_the_phone_home_page_offers_the_vote_in_chinese(tmp_path: Path, clock: F
     from starlette.testclient import TestClient
 
     from retreat import agenda as agenda_mod
-    from retreat import votes as ballot_box
-    from retreat.engine import Cmd
-    from retreat.session import Session
+    from retreat.meeting import phone_codes
+    from retreat.meeting.engine import Cmd
+    from retreat.meeting.session import Session
     from retreat.web.app import create_app
     from retreat.web.gate import Gate
 
     session = Session.create(tmp_path / "v.retreat", agenda_mod.load(DATA / "agendas" / "vote.yaml"), clock)
-    session.handle(Cmd.ISSUE_CODES, {"salt": "s", "hashes": [ballot_box.hash_code("AAAA2222", "s")], "group": "g1"})
+    session.handle(Cmd.ISSUE_CODES, {"salt": "s", "hashes": [phone_codes.hash_code("AAAA2222", "s")], "group": "g1"})
     session.handle(Cmd.START)
     try:
         with TestClient(create_app(Gate(session), clock=ticks, desk_token="desk"), follow_redirects=True) as client:

@@ -11,11 +11,11 @@ from support.markdown import tables
 from retreat import agenda as agenda_mod
 from retreat.clock import FakeClock
 from retreat.demo import run_demo
-from retreat.engine import Cmd
 from retreat.errors import TemplateError
+from retreat.meeting.engine import Cmd
+from retreat.meeting.session import Session, approve, load
 from retreat.minutes import md_cell, render
 from retreat.paths import bundled_agenda
-from retreat.session import Session, approve, load
 
 GOLDEN = Path(__file__).parent / "golden"
 

@@ -9,11 +9,11 @@ from hypothesis import strategies as st
 
 from retreat import agenda as agenda_mod
 from retreat.clock import FakeClock
-from retreat.engine import Cmd
 from retreat.errors import CommandRefused
-from retreat.events import EventKind
-from retreat.qa import FollowUp, Question, completion, draw_order
-from retreat.session import Session, load
+from retreat.meeting.engine import Cmd
+from retreat.meeting.events import EventKind
+from retreat.meeting.qa import FollowUp, Question, completion, draw_order
+from retreat.meeting.session import Session, load
 
 QA_AGENDA = Path(__file__).parent / "data" / "agendas" / "qa.yaml"
 REPS = ["林秀英", "马国庆", "何建华", "罗春梅"]

@@ -12,11 +12,11 @@ import pytest
 from retreat import agenda as agenda_mod
 from retreat import minutes
 from retreat.clock import FakeClock
-from retreat.engine import Cmd
 from retreat.errors import CommandRefused
-from retreat.events import EventKind
-from retreat.schedule import held_on, needs_answer, off_day, project
-from retreat.session import Session, load
+from retreat.meeting.engine import Cmd
+from retreat.meeting.events import EventKind
+from retreat.meeting.schedule import held_on, needs_answer, off_day, project
+from retreat.meeting.session import Session, load
 
 START = 1_767_832_200.0  # 2026-01-08 08:30 in Beijing: the short agenda's date and start
 OFFSET = 8 * 3600

@@ -22,11 +22,11 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from support import DATA
 
 from retreat import agenda as agenda_mod
-from retreat import phone_codes
 from retreat.clock import FakeClock
-from retreat.engine import Cmd
 from retreat.errors import CommandRefused
-from retreat.session import Session, load
+from retreat.meeting import phone_codes
+from retreat.meeting.engine import Cmd
+from retreat.meeting.session import Session, load
 
 AGENDA = agenda_mod.load(DATA / "agendas" / "short.yaml")  # a report, remarks with points, Q&A, a vote
 ITEMS = [item.id for item in AGENDA.items]

@@ -8,9 +8,9 @@ import pytest
 
 from retreat import agenda as agenda_mod
 from retreat.clock import FakeClock
-from retreat.engine import Cmd
-from retreat.schedule import When, planned_start, project
-from retreat.session import Session
+from retreat.meeting.engine import Cmd
+from retreat.meeting.schedule import When, planned_start, project
+from retreat.meeting.session import Session
 
 # FakeClock's default wall time is 2026-01-08 08:30 in Beijing (UTC+8), the short
 # agenda's planned start; its items plan 120 + 90 + 180 + 120 = 510 s.

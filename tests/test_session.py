@@ -6,11 +6,11 @@ import pytest
 
 from retreat.agenda import Agenda
 from retreat.clock import FakeClock
-from retreat.engine import Cmd, Status
 from retreat.errors import SessionError
-from retreat.events import EventKind
-from retreat.session import Session, approve, default_path, load
-from retreat.store import Store
+from retreat.meeting.engine import Cmd, Status
+from retreat.meeting.events import EventKind
+from retreat.meeting.session import Session, approve, default_path, load
+from retreat.meeting.store import Store
 
 
 def script(session: Session, clock: FakeClock) -> None:
@@ -37,7 +37,7 @@ def test_replay_equals_live_state(session: Session, clock: FakeClock) -> None:
     script(session, clock)
     live = session.state
     with Store.open(session.path, readonly=True) as store:
-        from retreat.session import replay
+        from retreat.meeting.session import replay
 
         _, replayed = replay(store)
     assert replayed.items == live.items

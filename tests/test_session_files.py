@@ -21,10 +21,10 @@ from typer.testing import CliRunner
 from retreat.agenda import Agenda
 from retreat.cli.main import app
 from retreat.clock import FakeClock
-from retreat.engine import Cmd
 from retreat.errors import SessionError
-from retreat.session import Session, approve, load
-from retreat.store import Store, is_session
+from retreat.meeting.engine import Cmd
+from retreat.meeting.session import Session, approve, load
+from retreat.meeting.store import Store, is_session
 
 runner = CliRunner()
 

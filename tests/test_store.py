@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from retreat.errors import SessionError
-from retreat.events import Event, EventKind, Stamp
-from retreat.store import APPLICATION_ID, SCHEMA_VERSION, Store, is_session
+from retreat.meeting.events import Event, EventKind, Stamp
+from retreat.meeting.store import APPLICATION_ID, SCHEMA_VERSION, Store, is_session
 
 STAMP = Stamp(at=1_767_832_200.0, mono=5.0, run=1)
 
@@ -192,7 +192,7 @@ def test_a_damaged_event_names_the_file_and_the_event(tmp_path: Path) -> None:
 
 def test_seal_reports_what_close_cannot(tmp_path: Path) -> None:
     """A second handle keeps the WAL open: close leaves it for that handle; seal says so."""
-    from retreat.store import SaveError, seal
+    from retreat.meeting.store import SaveError, seal
 
     path = tmp_path / "m.retreat"
     store = new_store(path)

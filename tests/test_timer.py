@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from retreat.events import Stamp
-from retreat.timer import Due, Phase, Timer
+from retreat.meeting.events import Stamp
+from retreat.meeting.timer import Due, Phase, Timer
 
 
 def at(t: float, run: int = 1) -> Stamp:

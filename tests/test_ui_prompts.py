@@ -17,9 +17,9 @@ from support.stage import FakePrompter
 
 from retreat import agenda as agenda_mod
 from retreat.clock import FakeClock
-from retreat.engine import Cmd
-from retreat.qa import Question
-from retreat.session import Session
+from retreat.meeting.engine import Cmd
+from retreat.meeting.qa import Question
+from retreat.meeting.session import Session
 from retreat.ui.prompts import (
     Cancelled,
     Option,

@@ -19,10 +19,10 @@ from support.stage import OFFSET, QA_AGENDA, FakeAlarm, FakePrompter, Frames, Sc
 
 from retreat import agenda as agenda_mod
 from retreat.clock import FakeClock
-from retreat.engine import Cmd
-from retreat.events import EventKind
-from retreat.session import Session
-from retreat.timer import Phase
+from retreat.meeting.engine import Cmd
+from retreat.meeting.events import EventKind
+from retreat.meeting.session import Session
+from retreat.meeting.timer import Phase
 from retreat.ui.keys import KeyReader
 from retreat.ui.prompts import Cancelled
 from retreat.ui.qa_stage import QAStage, spaced

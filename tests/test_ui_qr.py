@@ -26,8 +26,8 @@ from support.stage import VOTE_STAGE_AGENDA as VOTE_AGENDA
 
 from retreat import agenda as agenda_mod
 from retreat.clock import FakeClock
-from retreat.engine import Cmd
-from retreat.session import Session
+from retreat.meeting.engine import Cmd
+from retreat.meeting.session import Session
 from retreat.ui import qr
 from retreat.ui.join import JoinScreen
 from retreat.ui.stage import StageOptions, frame

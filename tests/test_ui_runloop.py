@@ -10,8 +10,8 @@ from rich.console import Console
 from support import kinds
 from support.stage import FakeAlarm, Frames, Script
 
-from retreat.engine import Status
-from retreat.timer import Phase
+from retreat.meeting.engine import Status
+from retreat.meeting.timer import Phase
 from retreat.ui.keys import KeyReader
 from retreat.ui.runloop import Outcome, RunLoop
 from retreat.ui.stage import StageOptions
@@ -154,7 +154,7 @@ QUESTION = "Today is not the meeting's date (8 January 2026). Is this a rehearsa
 @pytest.fixture
 def eve(tmp_path, short_agenda):
     from retreat.clock import FakeClock
-    from retreat.session import Session
+    from retreat.meeting.session import Session
 
     clock = FakeClock(start_wall=EVE)
     session = Session.create(tmp_path / "eve.retreat", short_agenda, clock)
@@ -217,7 +217,7 @@ def test_any_other_key_is_not_obeyed_while_the_question_is_up(eve):
 
 
 def test_the_answer_is_asked_once_per_session_not_again_on_resume(eve, tmp_path):
-    from retreat.session import Session
+    from retreat.meeting.session import Session
 
     session, clock = eve
     run_loop(session, clock, "y", " ", 20, "q", "y")

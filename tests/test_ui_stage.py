@@ -9,7 +9,7 @@ from rich.cells import cell_len
 from rich.console import Console
 
 from retreat import i18n
-from retreat.engine import Cmd
+from retreat.meeting.engine import Cmd
 from retreat.ui.screen import DiffScreen
 from retreat.ui.stage import StageOptions, frame, key_help
 from retreat.ui.view import snapshot
@@ -205,7 +205,7 @@ EVE = 1_767_832_200.0 - (10 * 3600 + 27 * 60)
 @pytest.fixture
 def eve(tmp_path, short_agenda):
     from retreat.clock import FakeClock
-    from retreat.session import Session
+    from retreat.meeting.session import Session
 
     clock = FakeClock(start_wall=EVE)
     with Session.create(tmp_path / "eve.retreat", short_agenda, clock) as s:

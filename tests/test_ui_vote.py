@@ -22,12 +22,12 @@ from support.stage import VOTE_STAGE_AGENDA as AGENDA
 
 from retreat import agenda as agenda_mod
 from retreat.clock import FakeClock
-from retreat.engine import Cmd
-from retreat.session import Session
+from retreat.meeting.ballot_box import parse_ranking
+from retreat.meeting.engine import Cmd
+from retreat.meeting.session import Session
 from retreat.ui.keys import KeyReader
 from retreat.ui.runloop import Outcome, RunLoop
 from retreat.ui.vote_stage import VoteStage
-from retreat.votes import parse_ranking
 
 
 @pytest.fixture

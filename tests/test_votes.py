@@ -7,10 +7,10 @@ import pytest
 
 from retreat import agenda as agenda_mod
 from retreat.clock import FakeClock
-from retreat.engine import Cmd
 from retreat.errors import CommandRefused
-from retreat.session import Session, load
-from retreat.votes import chosen, parse_import, tally
+from retreat.meeting.ballot_box import chosen, parse_import, tally
+from retreat.meeting.engine import Cmd
+from retreat.meeting.session import Session, load
 
 VOTE_AGENDA = Path(__file__).parent / "data" / "agendas" / "vote.yaml"
 _ids = itertools.count(1)

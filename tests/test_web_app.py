@@ -11,12 +11,12 @@ from support import Ticks
 from support.web import CODES, SALT, VOTE_AGENDA, ballot_form, field
 
 from retreat import agenda as agenda_mod
-from retreat import votes as ballot_box
 from retreat.clock import FakeClock
-from retreat.engine import Cmd
-from retreat.events import EventKind
 from retreat.i18n import translator
-from retreat.session import Session, load
+from retreat.meeting import ballot_box, phone_codes
+from retreat.meeting.engine import Cmd
+from retreat.meeting.events import EventKind
+from retreat.meeting.session import Session, load
 from retreat.web.app import create_app
 from retreat.web.gate import Gate
 
@@ -141,7 +141,7 @@ def test_a_closed_vote_refuses_and_forgets_the_link(client: TestClient, vs: Sess
 def test_a_revoked_code_can_no_longer_join_or_vote(client: TestClient, vs: Session) -> None:
     join(client)
     form = ballot_form(client)
-    vs.handle(Cmd.REVOKE_CODE, ballot_box.find_code(vs.state.codes, CODES[0]))
+    vs.handle(Cmd.REVOKE_CODE, phone_codes.find_code(vs.state.codes, CODES[0]))
     assert client.post("/vote", data={**form, "ranking": "1"}).status_code == 403
     client.cookies.clear()
     assert tr("That code is not valid. Check it and try again.") in join(client)
@@ -196,7 +196,7 @@ def test_after_a_crash_phones_keep_their_place_and_their_one_ballot(tmp_path: Pa
     lost the cookie and joins again with the same code changes the same ballot."""
     path = tmp_path / "crash.retreat"
     first = Session.create(path, agenda_mod.load(VOTE_AGENDA), clock)
-    first.handle(Cmd.ISSUE_CODES, {"salt": SALT, "hashes": [ballot_box.hash_code(c, SALT) for c in CODES],
+    first.handle(Cmd.ISSUE_CODES, {"salt": SALT, "hashes": [phone_codes.hash_code(c, SALT) for c in CODES],
                                    "group": "g1"})
     first.handle(Cmd.START)
     with TestClient(create_app(Gate(first), desk_token="desk"), follow_redirects=True) as phone:
@@ -222,12 +222,12 @@ def test_a_code_revoked_from_another_terminal_counts_at_once(client: TestClient,
                                                                clock: FakeClock) -> None:
     """`retreat codes --revoke` while the meeting runs: the running server refuses the code
     on its next request, and the stage's own next command is decided on the whole log."""
-    from retreat.engine import Command
-    from retreat.session import record
+    from retreat.meeting.engine import Command
+    from retreat.meeting.session import record
 
     join(client)
     form = ballot_form(client)
-    record(vs.path, Command(Cmd.REVOKE_CODE, ballot_box.find_code(vs.state.codes, CODES[0])), clock)
+    record(vs.path, Command(Cmd.REVOKE_CODE, phone_codes.find_code(vs.state.codes, CODES[0])), clock)
     assert client.post("/vote", data={**form, "ranking": "1"}).status_code == 403
     vs.handle(Cmd.TOGGLE)  # decided after catching up: the log stays in one order
     kinds = [e.kind for e in vs.store.events()]

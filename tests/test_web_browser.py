@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from retreat import agenda as agenda_mod
-from retreat import votes as ballot_box
 from retreat.clock import FakeClock
-from retreat.engine import Cmd
-from retreat.session import Session
+from retreat.meeting import phone_codes
+from retreat.meeting.engine import Cmd
+from retreat.meeting.session import Session
 
 CHROMIUM = os.environ.get("RETREAT_CHROMIUM", "/usr/bin/chromium")
 sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed (the test extra)")
@@ -37,7 +37,7 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Session]]:
     from retreat.web.server import start
 
     s = Session.create(tmp_path / "v.retreat", agenda_mod.load(VOTE_AGENDA), FakeClock())
-    s.handle(Cmd.ISSUE_CODES, {"salt": "s", "hashes": [ballot_box.hash_code(CODE, "s")], "group": "g1"})
+    s.handle(Cmd.ISSUE_CODES, {"salt": "s", "hashes": [phone_codes.hash_code(CODE, "s")], "group": "g1"})
     s.handle(Cmd.START)
     server = start(Gate(s), "127.0.0.1", 0)
     try:

@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 from retreat import agenda as agenda_mod
 from retreat.cli.main import app
 from retreat.clock import FakeClock
-from retreat.session import Session, load
+from retreat.meeting.session import Session, load
 
 DATA = Path(__file__).parent / "data" / "agendas"
 runner = CliRunner()

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 from retreat import agenda as agenda_mod
-from retreat import votes as ballot_box
 from retreat.clock import FakeClock
-from retreat.engine import Cmd
 from retreat.errors import CommandRefused
-from retreat.session import Session, load
+from retreat.meeting import phone_codes
+from retreat.meeting.engine import Cmd
+from retreat.meeting.session import Session, load
 
 DATA = Path(__file__).parent / "data" / "agendas"
 
@@ -46,12 +46,12 @@ def test_empty_or_long_proposals_are_refused(qs: Session, value: dict[str, str])
 
 
 def test_codes_are_found_by_their_hash_only(qs: Session) -> None:
-    qs.handle(Cmd.ISSUE_CODES, {"salt": "s1", "hashes": [ballot_box.hash_code("ABCD2345", "s1")]})
-    qs.handle(Cmd.ISSUE_CODES, {"salt": "s2", "hashes": [ballot_box.hash_code("WXYZ6789", "s2")]})
+    qs.handle(Cmd.ISSUE_CODES, {"salt": "s1", "hashes": [phone_codes.hash_code("ABCD2345", "s1")]})
+    qs.handle(Cmd.ISSUE_CODES, {"salt": "s2", "hashes": [phone_codes.hash_code("WXYZ6789", "s2")]})
     book = qs.state.codes
-    assert ballot_box.find_code(book, "abcd-2345") and ballot_box.find_code(book, "wxyz 6789")
-    assert ballot_box.find_code(book, "ABCD2346") is None and ballot_box.find_code(book, "0OIL1111") is None
-    digest = ballot_box.find_code(book, "ABCD2345")
+    assert phone_codes.find_code(book, "abcd-2345") and phone_codes.find_code(book, "wxyz 6789")
+    assert phone_codes.find_code(book, "ABCD2346") is None and phone_codes.find_code(book, "0OIL1111") is None
+    digest = phone_codes.find_code(book, "ABCD2345")
     qs.handle(Cmd.REVOKE_CODE, digest)
     assert not book.valid(str(digest))
     with pytest.raises(CommandRefused, match="already revoked"):
@@ -104,7 +104,7 @@ def test_a_drawn_phone_question_is_put_with_k_and_leaves_the_pool(qs: Session) -
 
 
 def _draws_phone(session: Session, seed: int) -> bool:
-    from retreat.qa import decide_draw
+    from retreat.meeting.qa import decide_draw
 
     item = session.state.item.item
     events = decide_draw(session.agenda, session.state.qa, item, seed, session.stamp())

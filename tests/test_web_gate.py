@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import threading
 
-from retreat.engine import Cmd
-from retreat.session import Session
+from retreat.meeting.engine import Cmd
+from retreat.meeting.session import Session
 from retreat.web.gate import Busy, Gate, LockedKeys
 
 

@@ -13,7 +13,7 @@ from support import Ticks
 from support.web import CODES, PIN, field
 
 from retreat.i18n import translator
-from retreat.session import Session
+from retreat.meeting.session import Session
 from retreat.web import phones as web
 from retreat.web.app import create_app
 from retreat.web.gate import Gate

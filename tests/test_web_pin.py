@@ -11,10 +11,10 @@ from support.web import PIN, VOTE_AGENDA, ballot_form, field, pin_agenda
 
 from retreat import agenda as agenda_mod
 from retreat.clock import FakeClock
-from retreat.engine import Cmd
 from retreat.errors import CommandRefused
 from retreat.i18n import translator
-from retreat.session import Session
+from retreat.meeting.engine import Cmd
+from retreat.meeting.session import Session
 from retreat.web.app import create_app
 from retreat.web.gate import Gate
 

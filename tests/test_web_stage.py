@@ -20,11 +20,11 @@ from support.stage import VOTE_STAGE_AGENDA as VOTE_AGENDA
 
 from retreat import agenda as agenda_mod
 from retreat import i18n
-from retreat import votes as ballot_box
 from retreat.clock import FakeClock
-from retreat.engine import Cmd
+from retreat.meeting import ballot_box
+from retreat.meeting.engine import Cmd
+from retreat.meeting.session import Session, load
 from retreat.minutes import render as minutes
-from retreat.session import Session, load
 from retreat.ui.prompts import Cancelled, capture_phone_question, context
 from retreat.ui.runloop import Outcome
 from retreat.ui.stage import StageOptions, frame
@@ -129,7 +129,7 @@ def test_m_asks_which_question_when_several_wait(drive, qs: Session) -> None:
 
 def test_d_draws_an_accepted_phone_question_like_an_asker_and_k_puts_it(drive, qs: Session,
                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    from retreat.qa import decide_draw
+    from retreat.meeting.qa import decide_draw
     from retreat.ui import qa_desk
 
     qs.handle(Cmd.START)
@@ -196,7 +196,7 @@ def test_a_phone_question_given_an_asker_afterwards_keeps_that_asker(qs: Session
 
 
 def test_the_minutes_say_how_phone_questions_joined_the_draw(qs: Session) -> None:
-    from retreat.qa import decide_draw
+    from retreat.meeting.qa import decide_draw
 
     qs.handle(Cmd.START)
     qs.handle(Cmd.DRAW, 7)  # the invited are ordered; no phone question waits yet

@@ -249,7 +249,7 @@ def schema(
     if output is None:
         typer.echo(text, nl=False)
         return
-    from retreat.ui.files import WriteError, write_text
+    from retreat.files import WriteError, write_text
 
     try:
         write_text(output, text)  # atomic: a full disk leaves the old file, never an empty one

@@ -37,12 +37,13 @@ def codes(
     open) and send questions. The session stores only salted hashes of the codes: the page
     written here is the only copy in clear, so print it and delete it.
     """
-    from retreat import i18n, phone_codes
+    from retreat import i18n
     from retreat.clock import MonotonicClock
-    from retreat.engine import Command
     from retreat.errors import UsageError
-    from retreat.session import load, record
-    from retreat.ui.files import write_text
+    from retreat.files import write_text
+    from retreat.meeting import phone_codes
+    from retreat.meeting.engine import Command
+    from retreat.meeting.session import load, record
 
     if agenda is not None and not session.exists() and not revoke:
         _create(session, agenda, group)
@@ -56,7 +57,7 @@ def codes(
     i18n.set_language(existing.agenda.language)
     _ = i18n._
     clock = MonotonicClock()
-    from retreat.engine import Cmd
+    from retreat.meeting.engine import Cmd
 
     if revoke:
         for code in revoke:
@@ -80,7 +81,7 @@ def _create(session: Path, agenda_file: Path, group: str | None) -> None:
     from retreat import i18n
     from retreat.clock import MonotonicClock
     from retreat.errors import UsageError
-    from retreat.session import Session
+    from retreat.meeting.session import Session
 
     agenda = agenda_mod.load(agenda_file)  # a bad agenda is reported before anything is created
     if group is not None and group not in {g.id for g in agenda.groups}:
@@ -96,7 +97,7 @@ def slips_page(title: str, lang: str, codes: list[str], group: str) -> str:
     from html import escape
 
     from retreat.i18n import translator
-    from retreat.phone_codes import shown
+    from retreat.meeting.phone_codes import shown
 
     t = translator(lang).gettext
     how = t("Join on your phone: connect to the room's Wi-Fi, scan the code on the screen, type this code.")

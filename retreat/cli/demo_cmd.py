@@ -53,10 +53,10 @@ def demo(
     from retreat import exports, i18n
     from retreat.demo import run_demo
     from retreat.errors import UsageError
+    from retreat.files import session_aside, write_text
+    from retreat.meeting.session import load
     from retreat.minutes import render
     from retreat.paths import bundled_agenda
-    from retreat.session import load
-    from retreat.ui.files import session_aside, write_text
 
     if i18n.normalise(lang) != lang.strip() and lang.strip().lower() not in ("zh", "zh-cn", "zh_cn", "en"):
         raise UsageError(i18n._("--lang takes zh-CN or en, not {lang}").format(lang=lang))

@@ -10,7 +10,7 @@ import typer
 from retreat.cli.common import LangOption, choose_language, new_app
 
 if TYPE_CHECKING:
-    from retreat.session import Record
+    from retreat.meeting.session import Record
 
 app = new_app()
 
@@ -41,10 +41,10 @@ def followups(
 
     from retreat import i18n
     from retreat.clock import MonotonicClock
-    from retreat.engine import Cmd, Command
-    from retreat.followups import commitments, summary, to_csv
-    from retreat.session import load, record
-    from retreat.ui.files import write_text
+    from retreat.files import write_text
+    from retreat.meeting.engine import Cmd, Command
+    from retreat.meeting.followups import commitments, summary, to_csv
+    from retreat.meeting.session import load, record
     from retreat.ui.followups_view import followups_table
 
     clock = MonotonicClock()
@@ -71,8 +71,8 @@ def followups(
 
 def _resolve(ident: str, records: list[Record]) -> tuple[str, int]:
     from retreat.errors import UsageError
-    from retreat.followups import split_id
     from retreat.i18n import _
+    from retreat.meeting.followups import split_id
     known = [f"{Path(r.path).stem}:{q.qid}" for r in records for q in r.state.qa.followups()]
     try:
         stem, qid = split_id(ident)

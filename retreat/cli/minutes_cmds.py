@@ -46,8 +46,8 @@ def minutes(
     """Render the formal minutes of a session (marked DRAFT until approved) as Markdown, HTML or Word."""
     from retreat import exports, i18n
     from retreat.exports import gallery
+    from retreat.meeting.session import load
     from retreat.minutes import render
-    from retreat.session import load
 
     record = load(session)
     language = choose_language(lang, record.agenda.language)
@@ -70,7 +70,7 @@ def approve(
     """Record that the minutes were approved, by whom and when (an event in the session)."""
     from retreat import i18n
     from retreat.clock import MonotonicClock
-    from retreat.session import approve as approve_session
+    from retreat.meeting.session import approve as approve_session
 
     state = approve_session(session, by, MonotonicClock())
     choose_language(lang, state.agenda.language)

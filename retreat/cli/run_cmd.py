@@ -79,8 +79,8 @@ def _run(
     from retreat import agenda as agenda_mod
     from retreat import i18n
     from retreat.errors import SessionError, UsageError
+    from retreat.meeting.session import default_path
     from retreat.paths import bundled_agenda
-    from retreat.session import default_path
     from retreat.ui.keys import no_terminal
 
     if lang is not None:
@@ -118,7 +118,7 @@ def _stage(agenda: object, path: Path, resume: bool, no_sound: bool, ascii: bool
     from retreat import i18n
     from retreat.agenda import Agenda
     from retreat.clock import MonotonicClock
-    from retreat.session import Session
+    from retreat.meeting.session import Session
     from retreat.ui.alarm import Alarm
     from retreat.ui.keys import KeyReader
     from retreat.ui.prompts import QuestionaryPrompter

@@ -89,7 +89,7 @@ def tally(
     if output is None:
         typer.echo(text, nl=False)
     else:
-        from retreat.ui.files import write_text
+        from retreat.files import write_text
 
         write_text(output, text)
 

@@ -10,8 +10,8 @@ import typer
 from retreat.cli.common import LangOption, choose_language, new_app
 
 if TYPE_CHECKING:
-    from retreat.session import Record
-    from retreat.votes import VoteState
+    from retreat.meeting.ballot_box import VoteState
+    from retreat.meeting.session import Record
 
 app = new_app()
 
@@ -39,9 +39,9 @@ def ballots(
     """
     from retreat import i18n
     from retreat.errors import BallotError, UsageError
-    from retreat.session import load
-    from retreat.ui.files import write_text
-    from retreat.votes import export_blt, export_csv
+    from retreat.files import write_text
+    from retreat.meeting.ballot_box import export_blt, export_csv
+    from retreat.meeting.session import load
 
     record = load(session)
     choose_language(lang, record.agenda.language)
@@ -93,8 +93,8 @@ def results(
     from retreat import i18n
     from retreat.cli.tally_cmd import FORMATS, render
     from retreat.errors import UsageError
-    from retreat.session import load
-    from retreat.votes import chosen, profile_of, tally
+    from retreat.meeting.ballot_box import chosen, profile_of, tally
+    from retreat.meeting.session import load
     from retreat.voting.result import result_to_json
 
     if fmt not in FORMATS:
@@ -130,8 +130,8 @@ def results(
 def _record_early_export(session: Path, target: VoteState, suffix: str) -> VoteState:
     """Append the export of a vote not yet revealed to the session's log; the vote as it stands then."""
     from retreat.clock import MonotonicClock
-    from retreat.engine import Cmd, Command
-    from retreat.session import record
+    from retreat.meeting.engine import Cmd, Command
+    from retreat.meeting.session import record
 
     state = record(session, Command(Cmd.EXPORT_BALLOTS, {"vote": target.key, "format": suffix[1:]}),
                    MonotonicClock())
@@ -152,7 +152,7 @@ def _all_votes(record: Record) -> list[VoteState]:
 def _find_vote(record: Record, ident: str) -> VoteState:
     from retreat.errors import UsageError
     from retreat.i18n import _
-    from retreat.votes import new_vote
+    from retreat.meeting.ballot_box import new_vote
 
     votes = [item for item in record.agenda.items if item.kind == "vote"]
     if ident in record.state.votes:

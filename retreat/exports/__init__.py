@@ -77,7 +77,7 @@ def export(markdown: str, fmt: str, lang: str, *, draft: bool = False) -> bytes:
 
 
 def write_file(path: Path, data: bytes) -> None:
-    """Write atomically (never renaming over a device); see retreat.ui.files."""
-    from retreat.ui.files import write_bytes
+    """Write atomically (never renaming over a device); see retreat.files."""
+    from retreat.files import write_bytes
 
     write_bytes(path, data)

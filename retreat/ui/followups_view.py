@@ -6,9 +6,9 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from retreat.followups import Commitment
 from retreat.i18n import _
-from retreat.qa import FOLLOWUP_LABELS
+from retreat.meeting.followups import Commitment
+from retreat.meeting.qa import FOLLOWUP_LABELS
 from retreat.ui.cjkwrap import CJKText
 
 

@@ -20,15 +20,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from retreat.i18n import _
-from retreat.qa import OUTCOME_LABELS, SATISFACTION, SATISFACTION_LABELS
+from retreat.meeting.qa import OUTCOME_LABELS, SATISFACTION, SATISFACTION_LABELS
 
 if TYPE_CHECKING:
     from prompt_toolkit.application import Application
     from prompt_toolkit.input import Input
     from prompt_toolkit.output import Output
 
-    from retreat.engine import MeetingState
-    from retreat.qa import Proposal, Question
+    from retreat.meeting.engine import MeetingState
+    from retreat.meeting.qa import Proposal, Question
 
 Validate = Callable[[str], "str | None"]  # the error message, or None when the value is good
 NOT_ASKED = ""  # satisfaction: the asker was not asked

@@ -15,14 +15,14 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING
 
-from retreat.engine import Cmd
 from retreat.i18n import N_, _
+from retreat.meeting.engine import Cmd
 from retreat.ui.keymap import Action
 
 if TYPE_CHECKING:
-    from retreat.events import Event
-    from retreat.qa import Proposal, Question
-    from retreat.session import Session
+    from retreat.meeting.events import Event
+    from retreat.meeting.qa import Proposal, Question
+    from retreat.meeting.session import Session
     from retreat.ui.prompts import Option, Prompter, QAContext, Validate
 
 _SAVED = {
@@ -98,7 +98,7 @@ class QADesk:
     def _phone_question(self, drawn: Proposal | None = None) -> None:
         """An accepted phone question (the one drawn, else chosen from the list), for the
         department that answers: then it runs like any question (answer countdown, r)."""
-        from retreat.qa import accepted
+        from retreat.meeting.qa import accepted
         from retreat.ui.prompts import capture_phone_question
 
         qa = self.session.state.qa

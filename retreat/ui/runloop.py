@@ -23,10 +23,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from retreat.engine import Cmd
 from retreat.errors import CommandRefused
-from retreat.events import EventKind
 from retreat.i18n import _
+from retreat.meeting.engine import Cmd
+from retreat.meeting.events import EventKind
 from retreat.ui import keymap
 from retreat.ui.alarm import next_flash_change
 from retreat.ui.keymap import Action
@@ -39,8 +39,8 @@ from retreat.ui.vote_entry import VoteDesk
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from retreat.events import Event
-    from retreat.session import Session
+    from retreat.meeting.events import Event
+    from retreat.meeting.session import Session
     from retreat.ui.alarm import Alarm
     from retreat.ui.prompts import Prompter
 
@@ -248,7 +248,7 @@ class RunLoop(KeyLoop):
         answered yet; True if the question is now on screen (the next key answers it)."""
         from retreat.durations import format_date_in
         from retreat.i18n import language
-        from retreat.schedule import needs_answer
+        from retreat.meeting.schedule import needs_answer
 
         state = self.session.state
         date = state.agenda.meeting.date

@@ -22,7 +22,7 @@ from rich.text import Text
 
 from retreat.durations import format_clock
 from retreat.i18n import _
-from retreat.timer import Phase
+from retreat.meeting.timer import Phase
 from retreat.ui.bigdigits import BigTime, pick_font, render_lines, supported
 from retreat.ui.cjkwrap import CJKText
 from retreat.ui.keymap import STAGE

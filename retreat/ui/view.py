@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING
 
 from retreat.agenda import KIND_LABELS
 from retreat.durations import format_clock
-from retreat.engine import ItemState, MeetingState, Status
-from retreat.events import Stamp
 from retreat.i18n import N_, _, ngettext
-from retreat.qa import Question, accepted
-from retreat.schedule import Schedule, Slot, When, project
-from retreat.timer import Phase, Timer
+from retreat.meeting.engine import ItemState, MeetingState, Status
+from retreat.meeting.events import Stamp
+from retreat.meeting.qa import Question, accepted
+from retreat.meeting.schedule import Schedule, Slot, When, project
+from retreat.meeting.timer import Phase, Timer
 
 if TYPE_CHECKING:
     from retreat.ui.vote_view import VoteView
@@ -382,7 +382,7 @@ def _answering(state: MeetingState, question: Question, mode: str) -> str:
 
 
 def _result(state: MeetingState, question: Question) -> str:
-    from retreat.qa import OUTCOME_LABELS, SATISFACTION_LABELS
+    from retreat.meeting.qa import OUTCOME_LABELS, SATISFACTION_LABELS
 
     parts = [_(OUTCOME_LABELS.get(question.outcome or "", question.outcome or ""))]
     if question.followup is not None:

@@ -22,18 +22,25 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from retreat.engine import Cmd
 from retreat.errors import BallotError, CommandRefused
 from retreat.i18n import _
+from retreat.meeting.ballot_box import (
+    PHONE,
+    RUNOFF,
+    VoteState,
+    boundary_tie,
+    parse_import,
+    parse_ranking,
+)
+from retreat.meeting.engine import Cmd
 from retreat.ui import keymap
 from retreat.ui.keymap import Action
 from retreat.ui.vote_view import Entry, Tallies, VoteView, build, group_name, join, scope_seed
-from retreat.votes import PHONE, RUNOFF, VoteState, boundary_tie, parse_import, parse_ranking
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
-    from retreat.session import Session
+    from retreat.meeting.session import Session
     from retreat.ui.stage import StageOptions
     from retreat.ui.view import View
 

@@ -17,10 +17,18 @@ from typing import TYPE_CHECKING, cast
 
 from retreat import i18n
 from retreat.i18n import N_, _
-from retreat.votes import PHONE, RUNOFF, VoteState, boundary_tie, chosen, group_size, tally
+from retreat.meeting.ballot_box import (
+    PHONE,
+    RUNOFF,
+    VoteState,
+    boundary_tie,
+    chosen,
+    group_size,
+    tally,
+)
 
 if TYPE_CHECKING:
-    from retreat.engine import MeetingState
+    from retreat.meeting.engine import MeetingState
     from retreat.voting.result import Result, Round
 
 # States of a bar: drawn differently, and named in words beside the bar.

@@ -25,8 +25,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from retreat import phone_codes
 from retreat.i18n import translator
+from retreat.meeting import phone_codes
 from retreat.web import pages
 from retreat.web.desk_routes import DeskRoutes
 from retreat.web.gate import Busy, Gate
@@ -34,7 +34,7 @@ from retreat.web.phone_routes import PhoneRoutes
 from retreat.web.phones import LANG_COOKIE, LANGUAGES, PHONE_COOKIE, VISITOR_COOKIE, Phone, Phones
 
 if TYPE_CHECKING:
-    from retreat.session import Session
+    from retreat.meeting.session import Session
 
 MAX_BODY = 4096  # bytes: a ballot or a question fits many times over
 T = TypeVar("T")

@@ -14,13 +14,13 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from retreat import phone_codes
-from retreat.engine import Cmd
 from retreat.errors import CommandRefused
+from retreat.meeting import phone_codes
+from retreat.meeting.engine import Cmd
 from retreat.web import pages
 
 if TYPE_CHECKING:
-    from retreat.session import Session
+    from retreat.meeting.session import Session
     from retreat.web.app import Participation
 
 

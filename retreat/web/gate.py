@@ -15,9 +15,9 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 if TYPE_CHECKING:
-    from retreat.engine import Cmd, MeetingState
-    from retreat.events import Event
-    from retreat.session import Session
+    from retreat.meeting.engine import Cmd, MeetingState
+    from retreat.meeting.events import Event
+    from retreat.meeting.session import Session
 
 T = TypeVar("T")
 WAIT_SECONDS = 10.0  # a request waits this long for the stage's command or frame, then says "busy"

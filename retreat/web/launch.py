@@ -13,7 +13,7 @@ from retreat.web.server import Server, qr_text, start
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from retreat.session import Session
+    from retreat.meeting.session import Session
 
 
 @dataclass
@@ -58,8 +58,8 @@ def serve(session: Session, where: tuple[str, int], console: Console, wait_for_k
     host, port = where
     gate = Gate(session)
     if session.agenda.meeting.join == "pin" and session.state.codes.pin is None:
-        from retreat.engine import Cmd
-        from retreat.phone_codes import new_pin
+        from retreat.meeting.engine import Cmd
+        from retreat.meeting.phone_codes import new_pin
 
         # One PIN for the whole meeting, in the log: a resumed meeting shows the same one.
         session.handle(Cmd.SET_PIN, new_pin())
@@ -100,9 +100,9 @@ def demo_phones(agenda_file: object, folder: object, where: tuple[str, int], con
 
     from retreat import agenda as agenda_mod
     from retreat.clock import MonotonicClock
-    from retreat.phone_codes import new_code, shown
-    from retreat.session import Session
-    from retreat.ui.files import replace_session
+    from retreat.files import replace_session
+    from retreat.meeting.phone_codes import new_code, shown
+    from retreat.meeting.session import Session
 
     agenda = agenda_mod.load(Path(str(agenda_file)))
     path = Path(str(folder)) / PHONE_DEMO_NAME
@@ -121,8 +121,8 @@ def demo_phones(agenda_file: object, folder: object, where: tuple[str, int], con
 
 def _open_first_vote(session: Session, codes: list[str]) -> None:
     """Issue the demo's codes (in the first group) and start the agenda's first vote."""
-    from retreat.engine import Cmd
-    from retreat.phone_codes import issued
+    from retreat.meeting.engine import Cmd
+    from retreat.meeting.phone_codes import issued
 
     agenda = session.agenda
     session.handle(Cmd.ISSUE_CODES, issued(codes, agenda.groups[0].id if agenda.groups else None))

@@ -16,16 +16,16 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from retreat import votes as ballot_box
-from retreat.engine import Cmd
 from retreat.errors import CommandRefused
+from retreat.meeting import ballot_box
+from retreat.meeting.engine import Cmd
 from retreat.web import pages
 from retreat.web.gate import Busy
 from retreat.web.phones import CSRF_COOKIE, LANG_COOKIE, LANGUAGES, PHONE_COOKIE, Phone
 
 if TYPE_CHECKING:
-    from retreat.session import Session
-    from retreat.votes import Ballot, VoteState
+    from retreat.meeting.ballot_box import Ballot, VoteState
+    from retreat.meeting.session import Session
     from retreat.web.app import Participation
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from retreat.session import Session
+    from retreat.meeting.session import Session
 
 # Wrong codes or PINs. Per phone means per browser (its visitor cookie), not per network
 # address: a hall's Wi-Fi behind NAT, or a proxy, shows every phone with the same address.

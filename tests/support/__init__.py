@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from retreat.session import Session
+from retreat.meeting.session import Session
 
 TESTS = Path(__file__).resolve().parent.parent
 DATA = TESTS / "data"

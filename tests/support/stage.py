@@ -11,7 +11,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from retreat.session import Session
+from retreat.meeting.session import Session
 from retreat.ui.runloop import RunLoop
 from retreat.ui.stage import StageOptions
 from support import DATA

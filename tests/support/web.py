@@ -14,10 +14,10 @@ import pytest
 from starlette.testclient import TestClient
 
 from retreat import agenda as agenda_mod
-from retreat import votes as ballot_box
 from retreat.clock import FakeClock
-from retreat.engine import Cmd
-from retreat.session import Session
+from retreat.meeting import phone_codes
+from retreat.meeting.engine import Cmd
+from retreat.meeting.session import Session
 from support import DATA
 
 VOTE_AGENDA = DATA / "agendas" / "vote.yaml"
@@ -30,7 +30,7 @@ PIN = "482913"
 def vs(tmp_path: Path, clock: FakeClock) -> Iterator[Session]:
     """The vote agenda, started, with three phone codes issued to group g1."""
     s = Session.create(tmp_path / "v.retreat", agenda_mod.load(VOTE_AGENDA), clock)
-    s.handle(Cmd.ISSUE_CODES, {"salt": SALT, "hashes": [ballot_box.hash_code(c, SALT) for c in CODES],
+    s.handle(Cmd.ISSUE_CODES, {"salt": SALT, "hashes": [phone_codes.hash_code(c, SALT) for c in CODES],
                                "group": "g1"})
     s.handle(Cmd.START)
     yield s

@@ -13,12 +13,20 @@ from retreat import __version__
 from retreat import agenda as agenda_mod
 from retreat.agenda import Agenda
 from retreat.clock import Clock
-from retreat.engine import Cmd, Command, MeetingState, apply, command_value, decide, initial_state
 from retreat.errors import SessionError, StaleLog
-from retreat.events import Event, EventKind, MeetingOpened, ProcessStarted, Stamp
 from retreat.i18n import _
-from retreat.store import Store
-from retreat.votes import LINK_SPACE, open_to_phones
+from retreat.meeting.ballot_box import LINK_SPACE, open_to_phones
+from retreat.meeting.engine import (
+    Cmd,
+    Command,
+    MeetingState,
+    apply,
+    command_value,
+    decide,
+    initial_state,
+)
+from retreat.meeting.events import Event, EventKind, MeetingOpened, ProcessStarted, Stamp
+from retreat.meeting.store import Store
 
 _MAX_UTC_OFFSET = 24 * 3600  # a time zone is less than a day away from UTC
 _RETRIES = 20  # another process appending that often in a row would be a bug, not a race

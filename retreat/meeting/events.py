@@ -35,7 +35,7 @@ class EventKind(StrEnum):
     ALARM_SILENCED = "alarm_silenced"
     POINT_TICKED = "point_ticked"
     NOTE_ADDED = "note_added"
-    # Questions from the grassroots (retreat.qa)
+    # Questions from the grassroots (retreat.meeting.qa)
     ASKERS_ORDERED = "askers_ordered"  # the draw order, with its seed
     ASKER_DRAWN = "asker_drawn"
     QUESTION_ASKED = "question_asked"  # starts the answer countdown
@@ -44,7 +44,7 @@ class EventKind(StrEnum):
     QUESTION_WITHDRAWN = "question_withdrawn"
     FOLLOWUP_PROGRESS = "followup_progress"
     FOLLOWUP_DONE = "followup_done"
-    # Live votes (retreat.votes)
+    # Live votes (retreat.meeting.ballot_box)
     BALLOT_CAST = "ballot_cast"
     BALLOT_UNDONE = "ballot_undone"
     VOTE_CLOSED = "vote_closed"

@@ -17,7 +17,8 @@ import numpy as np
 
 from retreat.agenda import Agenda, Item, candidate_ids
 from retreat.errors import CommandRefused
-from retreat.events import (
+from retreat.i18n import _
+from retreat.meeting.events import (
     BallotCast,
     BallotReplaced,
     BallotUndone,
@@ -29,11 +30,6 @@ from retreat.events import (
     Stamp,
     TieDecided,
 )
-from retreat.i18n import _
-
-# Re-exported only for tests that still spell them `ballot_box.hash_code`: drop once they use phone_codes.
-from retreat.phone_codes import find_code as find_code
-from retreat.phone_codes import hash_code as hash_code
 from retreat.voting import count
 from retreat.voting.ballots import Profile, build_profile, rows_to_matrix
 from retreat.voting.result import Result

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from retreat.agenda import default_warning
-from retreat.events import Stamp
+from retreat.meeting.events import Stamp
 
 
 class Phase(StrEnum):

@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import TypeGuard
 
 from retreat.errors import SessionError, StaleLog
-from retreat.events import Event, EventKind, Stamp, problem, upgrade
 from retreat.i18n import _
+from retreat.meeting.events import Event, EventKind, Stamp, problem, upgrade
 
 APPLICATION_ID = 0x52545254  # "RTRT": tells our files from other SQLite databases
 SCHEMA_VERSION = 1

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import cast
 
-from retreat import phone_codes, qa
-from retreat import votes as ballot_box
 from retreat.agenda import Agenda, Item
 from retreat.errors import CommandRefused
-from retreat.events import (
+from retreat.i18n import _
+from retreat.meeting import ballot_box, phone_codes, qa
+from retreat.meeting.events import (
     TIMER_EVENTS,
     AlarmRepeated,
     BallotsExported,
@@ -32,8 +32,7 @@ from retreat.events import (
     TimerCrossed,
     TimeUp,
 )
-from retreat.i18n import _
-from retreat.timer import Due, Timer
+from retreat.meeting.timer import Due, Timer
 
 
 class Cmd(StrEnum):
@@ -54,7 +53,7 @@ class Cmd(StrEnum):
     END_MEETING = "end_meeting"
     REHEARSAL = "rehearsal"  # value: True a rehearsal, False the meeting itself (held on another day)
     APPROVE = "approve"  # value: who approves the minutes
-    # Questions from the grassroots: values are dicts (see retreat.qa)
+    # Questions from the grassroots: values are dicts (see retreat.meeting.qa)
     DRAW = "draw"  # value: seed for the first draw of a random order
     ASK = "ask"  # {text, department, asker?, area?}: starts the answer countdown
     ANSWER = "answer"  # {answerer, answer, outcome, satisfaction, owner?, promise?, due?, qid?}
@@ -62,7 +61,7 @@ class Cmd(StrEnum):
     WITHDRAW_QUESTION = "withdraw_question"  # value: qid
     FOLLOWUP_PROGRESS = "followup_progress"  # {qid, note}
     FOLLOWUP_DONE = "followup_done"  # {qid, note?}
-    # Live votes: on the current vote item (or the runoff it opened); see retreat.votes
+    # Live votes: on the current vote item (or the runoff it opened); see retreat.meeting.ballot_box
     CAST = "cast"  # {ballot: opaque id, ranking: "3 7 1" or [ids], group?}
     UNDO_BALLOT = "undo_ballot"
     IMPORT_BALLOTS = "import_ballots"  # {rows: [(ranking, weight, group)], ids: [...], source}
@@ -149,7 +148,7 @@ class MeetingState:
     # (last event before a restart, the restart), wall clock: the program's death lies between.
     downtime: list[tuple[float, float]] = field(default_factory=list)
     approvals: list[tuple[str, float]] = field(default_factory=list)
-    rehearsal: bool | None = None  # None: not asked or not answered (see retreat.schedule.off_day)
+    rehearsal: bool | None = None  # None: not asked or not answered (see retreat.meeting.schedule.off_day)
     rehearsal_at: float | None = None  # wall clock of the answer
     last: Stamp | None = None
     events: int = 0

@@ -24,8 +24,8 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
-from retreat.engine import MeetingState, Status
-from retreat.events import Stamp
+from retreat.meeting.engine import MeetingState, Status
+from retreat.meeting.events import Stamp
 
 DAY = 86_400
 

@@ -15,7 +15,8 @@ from typing import cast
 
 from retreat.agenda import Agenda, Item, qa_answer_timing, qa_representatives
 from retreat.errors import CommandRefused
-from retreat.events import (
+from retreat.i18n import N_, _
+from retreat.meeting.events import (
     AskerDrawn,
     AskersOrdered,
     Event,
@@ -31,8 +32,7 @@ from retreat.events import (
     QuestionProposed,
     Stamp,
 )
-from retreat.i18n import N_, _
-from retreat.timer import Timer
+from retreat.meeting.timer import Timer
 
 OUTCOMES = ("answered", "follow-up")
 SATISFACTION = ("satisfied", "basically satisfied", "not satisfied")

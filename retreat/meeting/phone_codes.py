@@ -18,8 +18,8 @@ from typing import cast
 
 from retreat.agenda import Agenda
 from retreat.errors import CommandRefused
-from retreat.events import CodeRevoked, CodesIssued, Event, EventKind, PinSet, Stamp
 from retreat.i18n import _
+from retreat.meeting.events import CodeRevoked, CodesIssued, Event, EventKind, PinSet, Stamp
 
 CODE_EVENTS = frozenset({EventKind.CODES_ISSUED, EventKind.CODE_REVOKED, EventKind.PIN_SET})
 PIN_PHONE = "pin:"  # + a random device id: what stands for a code when a phone joined with the PIN

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from retreat.i18n import _, translator
-from retreat.qa import FOLLOWUP_LABELS, Question, completion
-from retreat.session import Record
+from retreat.meeting.qa import FOLLOWUP_LABELS, Question, completion
+from retreat.meeting.session import Record
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from retreat.errors import SessionError, UsageError
 from retreat.i18n import _
-from retreat.store import SaveError, is_session, seal
+from retreat.meeting.store import SaveError, is_session, seal
 
 # What SQLite may keep beside a session: none of an earlier session's may outlive it.
 _SIDE_FILES = ("-wal", "-shm", "-journal")
