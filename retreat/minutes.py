@@ -17,7 +17,7 @@ from retreat.agenda import KIND_LABELS
 from retreat.durations import format_clock, format_date_in
 from retreat.errors import TemplateError
 from retreat.i18n import N_, translator
-from retreat.meeting.ballot_box import chosen, group_size, tally
+from retreat.meeting.ballot_box import TIE_PURPOSES, chosen, group_size, tally
 from retreat.meeting.engine import ItemState, MeetingState, Status
 from retreat.meeting.qa import (
     FOLLOWUP_LABELS,
@@ -298,15 +298,8 @@ TIE_RULES = {
     "chair": N_("A tie for the last place is decided by the chair."),
 }
 
-# What a tie was about and how the count settled it, as the voting core records them
-# (plain English identifiers, kept stable for `retreat tally --format json`).
-TIE_PURPOSES = {
-    "seat boundary": N_("the last seats"),
-    "order of election": N_("the order of election"),
-    "order of surplus transfer": N_("which surplus passes first"),
-    "defeat": N_("who drops out"),
-    "elimination": N_("who drops out"),
-}
+# How the count settled a tie, as the voting core records it (plain English identifiers,
+# kept stable for `retreat tally --format json`); what it was about: ballot_box.TIE_PURPOSES.
 TIE_HOW = {
     "lot": N_("decided by lot"),
     "look-back, then lot": N_("earlier rounds did not separate them, so it was decided by lot"),

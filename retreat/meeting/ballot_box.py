@@ -17,7 +17,7 @@ import numpy as np
 
 from retreat.agenda import Agenda, Item, candidate_ids
 from retreat.errors import CommandRefused
-from retreat.i18n import _
+from retreat.i18n import N_, _
 from retreat.meeting.events import (
     BallotCast,
     BallotReplaced,
@@ -36,6 +36,16 @@ from retreat.voting.result import Result
 
 RUNOFF = "/runoff-"
 
+
+# What a tie was about, as the voting core records it (plain English identifiers, kept
+# stable for `retreat tally --format json`), in words for the board and the minutes.
+TIE_PURPOSES = {
+    "seat boundary": N_("the last seats"),
+    "order of election": N_("the order of election"),
+    "order of surplus transfer": N_("which surplus passes first"),
+    "defeat": N_("who drops out"),
+    "elimination": N_("who drops out"),
+}
 
 @dataclass
 class Ballot:

@@ -20,6 +20,7 @@ from retreat.i18n import N_, _
 from retreat.meeting.ballot_box import (
     PHONE,
     RUNOFF,
+    TIE_PURPOSES,
     VoteState,
     boundary_tie,
     chosen,
@@ -57,13 +58,6 @@ MEASURES = {
     "plurality": N_("first choices"),
     "schulze": N_("candidates beaten head to head"),
     "ranked_pairs": N_("candidates beaten head to head"),
-}
-TIE_PURPOSES = {
-    "seat boundary": N_("the last seats"),
-    "order of election": N_("the order of election"),
-    "order of surplus transfer": N_("which surplus passes first"),
-    "defeat": N_("who drops out"),
-    "elimination": N_("who drops out"),
 }
 STATE_LABELS = {WINNER: N_("chosen"), ELECTED: N_("elected"), TIED: N_("tied"), OUT: N_("out"),
                 TOP: N_("top")}  # a group's result chooses nothing: its winners are its top places
