@@ -39,6 +39,7 @@ from retreat.agenda.schema import (
     VoteSpec,
     json_schema,
 )
+from retreat.agenda.sheets import expand_candidate_files
 from retreat.agenda.types import (
     DEFAULT_LIMITS,
     DEFAULT_WARNING,
@@ -82,6 +83,8 @@ def loads(raw: bytes | str, file: str = "<agenda>") -> Agenda:
     text = agenda_yaml.read_text(raw.encode("utf-8") if isinstance(raw, str) else raw, file)
     located = agenda_yaml.parse(text, file)
     check_top_level(located)
+    if "file:" in text:  # cheap test first: replaying a session re-reads its agenda often
+        text = expand_candidate_files(located.data, text, located.root, file)
     try:
         spec = AgendaSpec.model_validate(located.data)
     except ValidationError as e:

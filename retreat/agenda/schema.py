@@ -160,6 +160,23 @@ class Candidate(_Spec):
     description: str = ""
 
 
+def _candidate_text(value: object) -> object:
+    """`candidates: [社区食堂, 社区客厅]`: a plain text is a candidate with that title."""
+    if isinstance(value, str):
+        return {"title": value}
+    return value
+
+
+CandidateEntry = Annotated[Candidate, BeforeValidator(_candidate_text)]
+
+
+class CandidatesFile(_Spec):
+    """Candidates read from a spreadsheet (.xlsx) or a .csv, relative to the agenda file."""
+
+    file: Text = Field(description="A .xlsx or .csv file, relative to the agenda file.")
+    sheet: str | None = Field(None, description="The sheet of a .xlsx (default: the first).")
+
+
 class BaseItemSpec(_Spec):
     id: Ident | None = None
     title: Text
@@ -205,7 +222,11 @@ class QASpec(BaseItemSpec):
 
 class VoteSpec(BaseItemSpec):
     kind: Literal["vote"]
-    candidates: list[Candidate] = Field(min_length=1)
+    candidates: list[CandidateEntry] = Field(
+        min_length=1,
+        description="Each a {title, department, description} or a plain title; or {file: 候选项目.xlsx} "
+        "(or .csv) with a column 项目名称/title, and optionally 申报部门/department, 说明/notes, 编号/id.",
+    )
     seats: int = Field(1, ge=1)
     method: Literal["borda", "stv", "irv", "schulze", "ranked_pairs", "approval", "plurality"] = "borda"
     ranks: int | None = Field(None, ge=1, description="How many candidates a ballot may rank (default: seats).")
@@ -261,4 +282,15 @@ def json_schema() -> dict[str, Any]:
     schema = AgendaSpec.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "retreat agenda, version 1"
+    # What pydantic cannot say of `candidates`: a plain title is a candidate too, and a
+    # {file:} mapping is read from a spreadsheet before validation (agenda/sheets.py).
+    schema["$defs"]["CandidatesFile"] = CandidatesFile.model_json_schema()
+    prop = schema["$defs"]["VoteSpec"]["properties"]["candidates"]
+    listed = {
+        "type": "array",
+        "minItems": 1,
+        "items": {"anyOf": [{"$ref": "#/$defs/Candidate"}, {"type": "string", "minLength": 1}]},
+    }
+    prop.pop("type", None), prop.pop("items", None), prop.pop("minItems", None)
+    prop["anyOf"] = [listed, {"$ref": "#/$defs/CandidatesFile"}]
     return schema

@@ -125,7 +125,33 @@ def summary(agenda: Agenda, width: int = 80) -> list[RenderableType]:
     head: list[RenderableType] = [heading]
     if details:
         head.append(Text(" · ".join(details)))
-    return [*head, schedule_table(agenda, width), Text(footer)]
+    return [*head, schedule_table(agenda, width), *candidate_lists(agenda), Text(footer)]
+
+
+def candidate_lists(agenda: Agenda) -> list[RenderableType]:
+    """Each vote's candidates as read (from the agenda or its spreadsheet): number, title,
+    department; so the secretary sees what the sheet gave before the meeting."""
+    from rich.text import Text
+
+    from retreat.i18n import _
+
+    out: list[RenderableType] = []
+    for item in agenda.items:
+        if item.vote is None:
+            continue
+        out.append(
+            Text(
+                _("Candidates of {n}. {title} ({count}):").format(
+                    n=item.position, title=item.title, count=len(item.vote.candidates)
+                ),
+                style="bold",
+            )
+        )
+        for n, candidate in enumerate(item.vote.candidates, start=1):
+            department = agenda.department_name(candidate.department) if candidate.department else ""
+            line = f"  {n:>2}. {candidate.title}" + (f"  ({department})" if department else "")
+            out.append(Text(line))
+    return out
 
 
 def schedule_table(agenda: Agenda, width: int = 80) -> RenderableType:
