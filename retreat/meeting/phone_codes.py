@@ -119,19 +119,37 @@ def hash_code(code: str, salt: str) -> str:
 
 def find_code(book: CodeBook, code: str) -> str | None:
     """The stored hash of a code, if it was issued (revoked or not)."""
+    return issued_among(book, code, code_hashes(code, book.salts))
+
+
+def code_hashes(code: str, salts: list[str]) -> dict[str, str]:
+    """What a typed code hashes to under each salt (none for what cannot be a code).
+
+    The slow part of checking a code, and it needs no lock: the phone server computes it
+    before it takes the session's lock, for the salts it knows, then looks them up there."""
     code = normalise_code(code)
     if len(code) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in code):
-        return None
+        return {}
+    return {salt: hash_code(code, salt) for salt in salts}
+
+
+def issued_among(book: CodeBook, code: str, hashes: dict[str, str]) -> str | None:
+    """`find_code` given the code's `code_hashes`; a salt issued since they were computed
+    (a batch printed meanwhile) is hashed here."""
+    missing = [salt for salt in book.salts if salt not in hashes]
+    if missing:
+        hashes = {**hashes, **code_hashes(code, missing)}
     for salt in book.salts:
-        digest = hash_code(code, salt)
-        if digest in book.groups:
+        digest = hashes.get(salt)
+        if digest is not None and digest in book.groups:
             return digest
     return None
 
 
-def admitted_code(book: CodeBook, code: str) -> str | None:
-    """The stored hash of a code a phone may join with now: issued and not revoked."""
-    digest = find_code(book, code)
+def admitted_code(book: CodeBook, code: str, hashes: dict[str, str] | None = None) -> str | None:
+    """The stored hash of a code a phone may join with now: issued and not revoked
+    (`hashes`: its `code_hashes`, computed beforehand)."""
+    digest = find_code(book, code) if hashes is None else issued_among(book, code, hashes)
     return digest if digest is not None and book.valid(digest) else None
 
 

@@ -5,7 +5,8 @@ The only path from a command to the screen: decide -> commit to the store -> app
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,6 +49,7 @@ class Session:
         self.clock = clock
         self.run = run
         self.seen = seen  # the sequence number of the last event applied to `state`
+        self._closed_in_batch = False  # a vote closed inside `batch()`: its links go after the commit
 
     @property
     def path(self) -> str:
@@ -101,6 +103,27 @@ class Session:
                 self.refresh()
         raise SessionError(_("{path} keeps changing under this program; is it open twice?").format(path=self.path))
 
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Commands handled inside share one transaction and one fsync (group commit).
+
+        Their events are applied as they are decided (so each sees the ones before it), but
+        none is durable until this block exits: a caller must not acknowledge any of them
+        before. If the commit fails, nothing of the batch is kept: the state is rebuilt from
+        the log as it is on disk, and the SaveError raised."""
+        self._closed_in_batch = False
+        try:
+            with self.store.batch():
+                yield
+        except BaseException:
+            self._reload()
+            raise
+        if self._closed_in_batch:
+            self.forget_closed_links()
+
+    def _reload(self) -> None:
+        _agenda, self.state, self.seen = replay_seen(self.store)
+
     def refresh(self) -> list[Event]:
         """Apply what other processes appended to the log since this one last read it."""
         if self.store.last_seq() == self.seen:
@@ -123,7 +146,10 @@ class Session:
             apply(self.state, event)
             self.seen = event.seq
         if any(e.kind in _CLOSING for e in committed):
-            self.forget_closed_links()
+            if self.store.batching:
+                self._closed_in_batch = True
+            else:
+                self.forget_closed_links()
         return committed
 
     def forget_closed_links(self) -> None:

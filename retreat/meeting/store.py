@@ -70,6 +70,37 @@ class Store:
         self._conn = conn
         self.path = path
         self._writing = writing  # tuned for durable appends (WAL, synchronous=FULL)
+        self.batching = False  # inside `batch()`: writes wait for its one commit
+
+    # --- group commit ------------------------------------------------------------------
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Several commands' writes in one transaction: one commit, one fsync for them all.
+
+        Inside, `append` and `put_scratch` write but do not commit (each append in a
+        savepoint of its own, so a failed one leaves the others); nothing written inside is
+        durable until this exits without raising, so a caller acknowledges none of it before
+        then. If the commit fails, all of it is rolled back and SaveError raised."""
+        if self.batching:
+            raise RuntimeError("batches do not nest")
+        try:
+            self._ready_to_write()
+            self._conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as e:
+            raise self._save_error(e) from None
+        self.batching = True
+        try:
+            yield
+            self._conn.execute("COMMIT")
+        except BaseException as e:
+            if self._conn.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    self._conn.execute("ROLLBACK")
+            if isinstance(e, sqlite3.Error):
+                raise self._save_error(e) from None
+            raise
+        finally:
+            self.batching = False
 
     # --- opening ---------------------------------------------------------------------
     @classmethod
@@ -167,11 +198,15 @@ class Store:
         for event in batch:
             _check_payload(event)
         committed: list[Event] = []
+        begin, commit, rollback = ("SAVEPOINT append", "RELEASE append", "ROLLBACK TO append") if self.batching \
+            else ("BEGIN IMMEDIATE", "COMMIT", "ROLLBACK")
         try:
             self._ready_to_write()
-            self._conn.execute("BEGIN IMMEDIATE")
+            self._conn.execute(begin)
             if after is not None and self.last_seq() != after:
-                self._conn.execute("ROLLBACK")
+                self._conn.execute(rollback)
+                if self.batching:
+                    self._conn.execute(commit)
                 raise StaleLog(self.path)
             for event in batch:
                 cur = self._conn.execute(
@@ -189,11 +224,13 @@ class Store:
             if rows:
                 self._conn.execute(_SCRATCH)
                 self._conn.executemany("INSERT OR REPLACE INTO scratch(space, key, value) VALUES (?, ?, ?)", rows)
-            self._conn.execute("COMMIT")
+            self._conn.execute(commit)
         except sqlite3.Error as e:
             if self._conn.in_transaction:
                 with contextlib.suppress(sqlite3.Error):
-                    self._conn.execute("ROLLBACK")
+                    self._conn.execute(rollback)
+                    if self.batching:
+                        self._conn.execute(commit)
             raise self._save_error(e) from None
         return committed
 
@@ -236,9 +273,14 @@ class Store:
         return None if row is None else str(row[0])
 
     def put_scratch(self, space: str, key: str, value: str) -> None:
-        """Durable before it returns, like an event."""
+        """Durable before it returns, like an event (inside `batch()`: when the batch commits)."""
         try:
             self._ready_to_write()
+            if self.batching:  # `with conn` would commit the batch's transaction
+                self._conn.execute(_SCRATCH)
+                self._conn.execute("INSERT OR REPLACE INTO scratch(space, key, value) VALUES (?, ?, ?)",
+                                   (space, key, value))
+                return
             with self._conn:
                 self._conn.execute(_SCRATCH)
                 self._conn.execute("INSERT OR REPLACE INTO scratch(space, key, value) VALUES (?, ?, ?)",
@@ -250,6 +292,8 @@ class Store:
         """Delete a space for good: overwritten in the file, and the WAL's copies truncated away."""
         if not self.scratch(space):
             return False
+        if self.batching:
+            raise RuntimeError("scratch is destroyed only outside a batch (its checkpoint needs the commit)")
         try:
             self._ready_to_write()
             self._conn.execute("PRAGMA secure_delete = ON")

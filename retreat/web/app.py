@@ -24,6 +24,7 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from retreat.i18n import translator
 from retreat.meeting import phone_codes
@@ -37,6 +38,9 @@ if TYPE_CHECKING:
     from retreat.meeting.session import Session
 
 MAX_BODY = 4096  # bytes: a ballot or a question fits many times over
+# Requests answered at once; beyond, a page saying to try again in a moment. A hall is 300
+# phones and 100 views, a browser may open a few connections each: far below this.
+MAX_IN_FLIGHT = 2000
 T = TypeVar("T")
 Endpoint = Callable[[Request], Awaitable[Response]]
 SECURITY_HEADERS = {
@@ -88,14 +92,29 @@ class Participation:
         """Run `fn` under the gate's lock in a worker thread: waiting for the stage never stalls the server."""
         return await run_in_threadpool(self.gate.run, fn)
 
-    def admit(self, session: Session, code: str) -> str | None:
+    async def together(self, fn: Callable[[Session], T]) -> T:
+        """`locked`, for a command that writes: committed with the other phones' waiting ones
+        (one fsync for them all), answered once durable."""
+        return await run_in_threadpool(self.gate.together, fn)
+
+    async def join_with(self, code: str) -> str | None:
+        """The new phone's cookie, if the code (or the PIN) lets it in. The code's slow hashes
+        are computed first, outside the session's lock, so joins hold up neither ballots nor
+        the stage, and several are hashed at once."""
+        hashes: dict[str, str] = {}
+        if not self.by_pin:
+            salts = list(self.gate.session.state.codes.salts)  # only ever appended to; rechecked under the lock
+            hashes = await run_in_threadpool(phone_codes.code_hashes, code, salts)
+        return await self.together(lambda s: self.admit(s, code, hashes))
+
+    def admit(self, session: Session, code: str, hashes: dict[str, str] | None = None) -> str | None:
         """The new phone's cookie, if the code (or the PIN) lets it in."""
         book = session.state.codes
         if self.by_pin:
             if not phone_codes.pin_matches(book, code):
                 return None
             return self.phones.add(session, Phone(phone_codes.PIN_PHONE + secrets.token_hex(16), None))
-        digest = phone_codes.admitted_code(book, code)
+        digest = phone_codes.admitted_code(book, code, hashes)
         if digest is None:
             return None
         return self.phones.add(session, Phone(digest, book.groups.get(digest)))
@@ -114,6 +133,12 @@ class Participation:
     def busy(self) -> HTMLResponse:
         t = self.t
         return self.refuse(503, t("Busy"), t("The laptop is busy for a moment. Nothing was lost: send it again."))
+
+    def full(self) -> HTMLResponse:
+        t = self.t
+        response = self.refuse(503, t("Busy"), t("Too many phones at once. Try again in a moment."))
+        response.headers["Retry-After"] = "2"
+        return response
 
     def too_big(self) -> HTMLResponse:
         return self.refuse(413, self.t("Too long"), self.t("That was too long to send."))
@@ -175,8 +200,35 @@ class Participation:
         return response
 
 
-def create_app(gate: Gate, *, clock: Callable[[], float] = time.monotonic, desk_token: str | None = None) -> Starlette:
+class Capacity:
+    """At most `limit` requests in the app at once; the next ones get `Participation.full`
+    at once (uvicorn's own limit answered a bare 503 the phone could not read)."""
+
+    def __init__(self, app: ASGIApp, part: Participation, limit: int = MAX_IN_FLIGHT) -> None:
+        self.app, self.part, self.limit = app, part, limit
+        self.active = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if self.active >= self.limit:
+            chosen = Request(scope).cookies.get(LANG_COOKIE, "")
+            if chosen in LANGUAGES:
+                self.part._speaking.set(chosen)
+            await self.part.full()(scope, receive, send)
+            return
+        self.active += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.active -= 1
+
+
+def create_app(gate: Gate, *, clock: Callable[[], float] = time.monotonic, desk_token: str | None = None,
+               limit: int = MAX_IN_FLIGHT) -> Starlette:
     part = Participation(gate, clock=clock, desk_token=desk_token)
     app = Starlette(routes=[*PhoneRoutes(part).routes(), *DeskRoutes(part).routes()])
+    app.add_middleware(Capacity, part=part, limit=limit)
     app.state.participation = part
     return app

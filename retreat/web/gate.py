@@ -5,11 +5,18 @@ whenever it is not waiting for a key (`LockedKeys`), and every request takes it 
 reads the state or sends a command, so a command never interleaves with another, nor with
 a frame being drawn. `Session.handle` commits before it returns, so a phone is told
 "received" only after its event is durable.
+
+When a hall votes at once, phones' commands go `together`: each waits in a queue, and
+whichever request gets the lock handles every command waiting (in order) inside one
+transaction, one commit and one fsync for them all (group commit); each phone gets its
+answer only once that commit is durable, so nothing acknowledged can be lost.
 """
 
 from __future__ import annotations
 
 import threading
+import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Protocol, TypeVar
@@ -27,10 +34,69 @@ class Busy(Exception):
     """The stage kept the session longer than a phone can wait."""
 
 
+class _Waiting:
+    """A command waiting for its batch: its answer or error, once the batch is durable."""
+
+    def __init__(self, fn: Callable[[Session], object]) -> None:
+        self.fn = fn
+        self.done = threading.Event()
+        self.result: object = None
+        self.error: BaseException | None = None
+
+
 class Gate:
     def __init__(self, session: Session) -> None:
         self.session = session
         self.lock = threading.RLock()
+        self._queue: list[_Waiting] = []
+        self._queue_lock = threading.Lock()
+        self.batches: deque[int] = deque(maxlen=1000)  # the sizes of the last group commits (tests, benchmarks)
+
+    def together(self, fn: Callable[[Session], T], wait: float = WAIT_SECONDS) -> T:
+        """`run`, for a command that may share its commit with the other phones' waiting ones.
+
+        `fn` runs under the lock like in `run`, but its writes become durable only with the
+        batch's commit, and only then does this return its answer (or raise its error)."""
+        mine = _Waiting(fn)
+        with self._queue_lock:
+            self._queue.append(mine)
+        until = time.monotonic() + wait
+        while not mine.done.is_set():
+            if self.lock.acquire(timeout=max(0.0, until - time.monotonic())):
+                try:
+                    if not mine.done.is_set():
+                        self._handle_waiting()
+                finally:
+                    self.lock.release()
+                continue
+            with self._queue_lock:
+                if mine in self._queue:  # nobody took it: nothing of it was written
+                    self._queue.remove(mine)
+                    raise Busy
+            mine.done.wait()  # another request is committing it right now
+        if mine.error is not None:
+            raise mine.error
+        return mine.result  # type: ignore[return-value]
+
+    def _handle_waiting(self) -> None:
+        """Every waiting command in one transaction; each learns its outcome after the commit."""
+        with self._queue_lock:
+            batch, self._queue = self._queue, []
+        try:
+            self.session.refresh()
+            with self.session.batch():
+                for waiting in batch:
+                    try:
+                        waiting.result = waiting.fn(self.session)
+                    except Exception as e:  # a refusal, or a write that failed on its own
+                        waiting.error = e
+            self.batches.append(len(batch))
+        except Exception as e:  # the commit failed: nothing of the batch is kept, nor acknowledged
+            for waiting in batch:
+                waiting.error = e
+        finally:
+            for waiting in batch:
+                waiting.done.set()
 
     def run(self, fn: Callable[[Session], T], wait: float = WAIT_SECONDS) -> T:
         if not self.lock.acquire(timeout=wait):

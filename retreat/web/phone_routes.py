@@ -83,7 +83,7 @@ class PhoneRoutes:
                 t("Too many wrong codes. Wait a minute, then try again.")
             return part.refuse(429, t("Too many tries"), wrong)
         code = data.get("code", "")[:20]
-        token = await part.locked(lambda s: part.admit(s, code))
+        token = await part.join_with(code)
         if token is None:
             part.phones.tries.failed(visitor)
             return self.wrong_code(csrf)
@@ -111,7 +111,7 @@ class PhoneRoutes:
         if isinstance(checked, Response):
             return checked
         phone, data = checked
-        return await self.part.locked(lambda s: self.cast(s, phone, data))
+        return await self.part.together(lambda s: self.cast(s, phone, data))
 
     def ballot_page(self, session: Session, phone: Phone, received: bool, error: str = "",
                     typed: str = "", status: int = 200) -> Response:
@@ -182,7 +182,7 @@ class PhoneRoutes:
             return part.code_revoked()
         value = {"text": data.get("text", ""), "group": phone.group, "key": data.get("key", "")[:40]}
         try:
-            await part.locked(lambda s: s.handle(Cmd.PROPOSE_QUESTION, value))
+            await part.together(lambda s: s.handle(Cmd.PROPOSE_QUESTION, value))
         except CommandRefused as e:
             return part.html(pages.ask(part.t, part.lang, csrf=phone.csrf, key=secrets.token_urlsafe(12),
                                        received=False, error=str(e)), 422)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 from dataclasses import dataclass
@@ -14,9 +15,34 @@ from retreat.web.gate import Gate
 DEFAULT_PORT = 8765
 
 
+class QuietServer(uvicorn.Server):
+    """uvicorn, without its main loop's tick ten times a second.
+
+    uvicorn wakes every 0.1 s to see whether it should exit and to refresh its Date header;
+    a laptop on battery serving an empty room pays for that. This one sleeps until `stop`
+    wakes it, and sends no Date header (HTTP lets a server without a good clock leave it out)."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._wake: asyncio.Event | None = None
+
+    async def main_loop(self) -> None:
+        self._loop, self._wake = asyncio.get_running_loop(), asyncio.Event()
+        await self.on_tick(0)  # once: the headers every answer carries
+        if not self.should_exit:
+            await self._wake.wait()
+
+    def stop(self) -> None:
+        self.should_exit = True
+        loop, wake = self._loop, self._wake
+        if loop is not None and wake is not None:
+            loop.call_soon_threadsafe(wake.set)
+
+
 @dataclass
 class Server:
-    server: uvicorn.Server
+    server: QuietServer
     thread: threading.Thread
     host: str
     port: int
@@ -31,7 +57,7 @@ class Server:
         return f"{self.url}desk?t={self.desk_token}"
 
     def stop(self, timeout: float = 5.0) -> None:
-        self.server.should_exit = True
+        self.server.stop()
         self.thread.join(timeout)
 
 
@@ -53,9 +79,11 @@ def start(gate: Gate, host: str, port: int, *, wait: float = 10.0) -> Server:
 
     token = secrets.token_urlsafe(12)
     app = create_app(gate, desk_token=token)
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
-                            lifespan="off", server_header=False, limit_concurrency=400, timeout_keep_alive=5)
-    server = uvicorn.Server(config)
+    # No limit_concurrency: uvicorn's answers a bare 503 beyond it; the app's own limit
+    # (app.MAX_IN_FLIGHT) answers a page saying to try again in a moment, in the phone's language.
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, lifespan="off",
+                            server_header=False, date_header=False, timeout_keep_alive=5, backlog=2048)
+    server = QuietServer(config)
     failed: list[BaseException] = []
 
     def serve() -> None:
@@ -71,7 +99,7 @@ def start(gate: Gate, host: str, port: int, *, wait: float = 10.0) -> Server:
             break
         threading.Event().wait(0.02)
     if not server.started:
-        server.should_exit = True
+        server.stop()
         raise OSError(f"cannot listen on {host}:{port}" + (f" ({failed[0]})" if failed else ""))
     if port == 0:  # the port the system chose
         port = int(server.servers[0].sockets[0].getsockname()[1])
