@@ -142,3 +142,22 @@ def test_check_exits_2_on_a_bad_cell(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["check", str(write_agenda(tmp_path, "候选项目.xlsx")), "--lang", "en"])
     assert result.exit_code == 2
     assert ":7:B: 项目名称: empty; every candidate needs a title" in result.output
+
+
+def test_the_session_keeps_the_candidates_when_the_sheet_is_gone(tmp_path: Path) -> None:
+    from retreat.clock import FakeClock
+    from retreat.meeting.session import Session
+
+    secretary_workbook(tmp_path / "候选项目.xlsx")
+    agenda = agenda_mod.load(write_agenda(tmp_path, "候选项目.xlsx"))
+    Session.create(tmp_path / "m.retreat", agenda, FakeClock()).close()
+    (tmp_path / "候选项目.xlsx").unlink()
+    resumed = Session.resume(tmp_path / "m.retreat", FakeClock())
+    try:
+        vote = resumed.agenda.items[0].vote
+        assert vote is not None
+        assert [c.title for c in vote.candidates] == ["社区食堂", "社区客厅", "口袋公园"]
+    finally:
+        resumed.close()
+    result = CliRunner().invoke(app, ["minutes", str(tmp_path / "m.retreat"), "--lang", "en"])
+    assert result.exit_code == 0, result.output

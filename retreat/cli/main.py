@@ -15,6 +15,7 @@ from retreat.cli import (
     demo_cmd,
     followups_cmd,
     minutes_cmds,
+    new_cmd,
     run_cmd,
     tally_cmd,
     votes_cmds,
@@ -50,7 +51,7 @@ def _root(
 
 
 for group in (
-    agenda_cmds, alarm_cmd, demo_cmd, run_cmd, minutes_cmds, followups_cmd, tally_cmd, votes_cmds, codes_cmd
+    agenda_cmds, new_cmd, alarm_cmd, demo_cmd, run_cmd, minutes_cmds, followups_cmd, tally_cmd, votes_cmds, codes_cmd
 ):
     app.add_typer(group.app)
 
