@@ -180,3 +180,19 @@ def test_gbk_csv_rundown_with_english_kinds_and_bad_cells(tmp_path: Path) -> Non
     assert lines[0].startswith(f"{tmp_path / 'bad.csv'}:2:B: 类型: \"座谈\" is not a kind of item")
     assert lines[1] == f"{tmp_path / 'bad.csv'}:3:C: 时长: empty; a 讨论 item needs a time limit, e.g. 20"
     assert lines[2].startswith(f"{tmp_path / 'bad.csv'}:4:C: 时长: \"7 mins\" is not a duration")
+
+
+def test_cancelling_a_question_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from retreat.ui.prompts import Cancelled
+
+    class Cancelling(FakePrompter):
+        def text(self, message: str, *, default: str = "", validate: Validate | None = None) -> str:
+            if message.startswith("Venue"):
+                raise Cancelled
+            return super().text(message, default=default, validate=validate)
+
+    monkeypatch.setattr(new_cmd, "IS_TERMINAL", lambda: True)
+    monkeypatch.setattr(new_cmd, "PROMPTER", lambda: Cancelling({}))
+    code, text = run("-o", str(tmp_path / "a.yaml"))
+    assert code == 130 and "nothing was written" in text
+    assert not (tmp_path / "a.yaml").exists()

@@ -90,8 +90,14 @@ def new(
         if IS_TERMINAL():
             import yaml
 
+            from retreat.ui.prompts import Cancelled
+
             data = yaml.safe_load(text)
-            answers = ask(PROMPTER(), data, kind.value)
+            try:
+                answers = ask(PROMPTER(), data, kind.value)
+            except Cancelled:
+                typer.echo(_("Cancelled; nothing was written."), err=True)
+                raise typer.Exit(130) from None
             text = starter.emit(
                 starter.fill(data, answers, kind.value), starter.starter_header(kind.value, bundled.name)
             )
