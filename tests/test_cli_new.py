@@ -196,3 +196,20 @@ def test_cancelling_a_question_writes_nothing(tmp_path: Path, monkeypatch: pytes
     code, text = run("-o", str(tmp_path / "a.yaml"))
     assert code == 130 and "nothing was written" in text
     assert not (tmp_path / "a.yaml").exists()
+
+
+def test_time_formatted_duration_cells(tmp_path: Path) -> None:
+    import datetime as dt
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["title", "kind", "limit"])
+    ws.append(["开场", "discussion", dt.time(0, 7)])
+    ws.append(["汇报", "report", dt.timedelta(minutes=5, seconds=30)])
+    ws.append(["点评", "Q&A", 2.5])
+    wb.save(tmp_path / "r.xlsx")
+    code, text = run("--from", str(tmp_path / "r.xlsx"), "-o", str(tmp_path / "a.yaml"))
+    assert code == 0, text
+    agenda = agenda_mod.load(tmp_path / "a.yaml")
+    assert [(i.kind, i.limit) for i in agenda.items] == [("discussion", 420), ("report", 330), ("qa", 150)]

@@ -108,11 +108,15 @@ def test_csv_encodings_and_english_headers(tmp_path: Path, encoding: str) -> Non
 
 
 def test_sheet_problems_are_sentences(tmp_path: Path) -> None:
-    with pytest.raises(AgendaErrors, match=r"nope\.xlsx: no such file"):
+    with pytest.raises(AgendaErrors) as e:
         agenda_mod.load(write_agenda(tmp_path, "nope.xlsx"))
+    agenda_file = tmp_path / "agenda.yaml"
+    assert str(e.value) == f"{agenda_file}:10:13: items[1].candidates.file: {tmp_path / 'nope.xlsx'}: no such file"
     secretary_workbook(tmp_path / "c.xlsx")
-    with pytest.raises(AgendaErrors, match=r'no sheet "汇总"; the sheets are: 候选项目, 其他'):
+    with pytest.raises(AgendaErrors) as e:
         agenda_mod.load(write_agenda(tmp_path, "c.xlsx", "汇总"))
+    assert str(e.value).endswith('items[1].candidates.sheet: ' + f'{tmp_path / "c.xlsx"}: no sheet "汇总"; the sheets are: 候选项目, 其他')
+    assert str(e.value).startswith(f"{agenda_file}:11:14:")
     (tmp_path / "h.csv").write_text("名字,部门\n社区食堂,svc\n", encoding="utf-8")
     with pytest.raises(AgendaErrors, match=r"h\.csv:1: no header row with a 项目名称 / title column"):
         agenda_mod.load(write_agenda(tmp_path, "h.csv"))

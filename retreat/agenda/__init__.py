@@ -84,7 +84,7 @@ def loads(raw: bytes | str, file: str = "<agenda>") -> Agenda:
     located = agenda_yaml.parse(text, file)
     check_top_level(located)
     if "file:" in text:  # cheap test first: replaying a session re-reads its agenda often
-        text = expand_candidate_files(located.data, text, located.root, file)
+        text = expand_candidate_files(located, text)
     try:
         spec = AgendaSpec.model_validate(located.data)
     except ValidationError as e:

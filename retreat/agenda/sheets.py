@@ -15,8 +15,8 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
+from retreat.agenda.yaml import Located, locate
 from retreat.errors import AgendaError, AgendaErrors
 from retreat.i18n import _
 
@@ -27,8 +27,11 @@ MAX_ROWS = 5000
 class SheetError(AgendaError):
     """A problem at a cell: `file:row:column: header: message`, the column by its letter."""
 
-    def __init__(self, message: str, *, file: str, row: int | None = None, column: str = "", header: str = "") -> None:
+    def __init__(
+        self, message: str, *, file: str, row: int | None = None, column: str = "", header: str = "", key: str = "file"
+    ) -> None:
         self.letter = column
+        self.key = key  # what in the agenda to point at when the problem has no cell: file or sheet
         super().__init__(message, file=file, line=row, field=header)
 
     def format(self) -> str:
@@ -165,6 +168,7 @@ def _xlsx_rows(path: Path, shown: str, sheet: str | None) -> list[Row]:
                     sheet=sheet, names=", ".join(book.sheetnames)
                 ),
                 file=shown,
+                key="sheet",
             )
         rows = []
         for n, cells in enumerate(ws.iter_rows(values_only=True), start=1):
@@ -236,12 +240,11 @@ def read_candidates(path: Path, shown: str, sheet: str | None = None) -> list[di
     return out
 
 
-def expand_candidate_files(data: Any, text: str, root: Any, file: str) -> str:
-    """Replace each vote's `candidates: {file: ...}` in `data` by the rows read, and return the
-    agenda text with the same candidates written in, so a session that stores the text never
-    needs the spreadsheet again."""
-    from retreat.agenda.yaml import locate
-
+def expand_candidate_files(located: Located, text: str) -> str:
+    """Replace each vote's `candidates: {file: ...}` in the located data by the rows read, and
+    return the agenda text with the same candidates written in, so a session that stores the
+    text never needs the spreadsheet again."""
+    data, file = located.data, located.file
     items = data.get("items") if isinstance(data, dict) else None
     if not isinstance(items, list):
         return text
@@ -261,11 +264,14 @@ def expand_candidate_files(data: Any, text: str, root: Any, file: str) -> str:
         except AgendaErrors as e:
             errors.extend(e.errors)
             continue
-        except AgendaError as e:
-            errors.append(e)
+        except SheetError as e:
+            if e.line is not None:
+                errors.append(e)
+            else:  # the file or the sheet itself: said where the agenda names it
+                errors.append(located.error(("items", i, "candidates", e.key), f"{shown}: {e.message}"))
             continue
         item["candidates"] = candidates
-        node, _key = locate(root, ("items", i, "candidates"))
+        node, _key = locate(located.root, ("items", i, "candidates"))
         inline = json.dumps(candidates, ensure_ascii=False)
         spans.append((node.start_mark.index, _span_end(text, node.end_mark.index), inline))
     if errors:

@@ -256,8 +256,10 @@ def _limit(table: Table, row: Any, errors: list[AgendaError]) -> str | None:
     value = table.cell(row, "limit")
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    if isinstance(value, dt.time):
+    if isinstance(value, dt.time):  # a cell formatted as a time: 0:07:00
         seconds = value.hour * 3600 + value.minute * 60 + value.second
+    elif isinstance(value, dt.timedelta):  # a cell formatted as a duration: [h]:mm:ss
+        seconds = round(value.total_seconds())
     elif isinstance(value, int | float) and not isinstance(value, bool):
         seconds = round(float(value) * 60)  # a bare number in 时长 means minutes
     else:
