@@ -165,3 +165,17 @@ def test_the_session_keeps_the_candidates_when_the_sheet_is_gone(tmp_path: Path)
         resumed.close()
     result = CliRunner().invoke(app, ["minutes", str(tmp_path / "m.retreat"), "--lang", "en"])
     assert result.exit_code == 0, result.output
+
+
+def test_a_repeated_number_is_named_at_its_cell(tmp_path: Path) -> None:
+    (tmp_path / "c.csv").write_text("编号,项目名称\n1,社区食堂\n2,社区客厅\n1,口袋公园\n", encoding="utf-8-sig")
+    with pytest.raises(AgendaErrors) as e:
+        agenda_mod.load(write_agenda(tmp_path, "c.csv"))
+    assert str(e.value) == f"{tmp_path / 'c.csv'}:4:A: 编号: 1 is already the number of row 2; numbers must be unique"
+
+
+def test_sheet_errors_in_chinese(tmp_path: Path) -> None:
+    secretary_workbook(tmp_path / "候选项目.xlsx", missing_title=True)
+    result = CliRunner().invoke(app, ["check", str(write_agenda(tmp_path, "候选项目.xlsx")), "--lang", "zh-CN"])
+    assert result.exit_code == 2
+    assert ":7:B: 项目名称: 为空；每个候选项目都要有名称" in result.output

@@ -218,6 +218,7 @@ def read_candidates(path: Path, shown: str, sheet: str | None = None) -> list[di
     table = find_table(read_rows(path, shown, sheet), shown, CANDIDATE_FIELDS, "title")
     out: list[dict[str, str]] = []
     errors: list[AgendaError] = []
+    seen: dict[str, int] = {}
     for row in table.rows:
         title = table.text(row, "title")
         if not title:
@@ -227,6 +228,13 @@ def read_candidates(path: Path, shown: str, sheet: str | None = None) -> list[di
         ident = table.text(row, "id")
         if ident:
             candidate["id"] = f"c{ident}" if ident.isdigit() else ident
+            if candidate["id"] in seen:
+                errors.append(
+                    table.error(row, "id", _("{id} is already the number of row {row}; numbers must be unique").format(
+                        id=ident, row=seen[candidate["id"]]
+                    ))
+                )
+            seen.setdefault(candidate["id"], row.number)
         for field in ("department", "description"):
             if value := table.text(row, field):
                 candidate[field] = value
