@@ -139,7 +139,7 @@ def test_from_a_rundown_sheet(tmp_path: Path) -> None:
     written = out.read_text(encoding="utf-8")
     assert written.startswith("# ") and "candidates: {file: 候选项目.xlsx}" in written
     agenda = agenda_mod.load(out)
-    assert agenda.meeting.title == "2026年度工作务虚会议程"
+    assert agenda.meeting.title == "2026年度工作务虚会"  # the sheet's title, less 议程
     assert [(i.kind, i.title, i.limit) for i in agenda.items] == [
         ("discussion", "主持人开场", 180),
         ("report", "党政办公室工作汇报", 420),
@@ -213,3 +213,13 @@ def test_time_formatted_duration_cells(tmp_path: Path) -> None:
     assert code == 0, text
     agenda = agenda_mod.load(tmp_path / "a.yaml")
     assert [(i.kind, i.limit) for i in agenda.items] == [("discussion", 420), ("report", 330), ("qa", 150)]
+
+
+def test_the_meeting_title_from_the_sheet_title() -> None:
+    from retreat.agenda.starter import meeting_title
+
+    assert meeting_title("2026年度工作务虚会议程") == "2026年度工作务虚会"
+    assert meeting_title("街道动员部署会会议议程") == "街道动员部署会会议"
+    assert meeting_title("座谈会日程安排") == "座谈会"
+    assert meeting_title("议程") == "议程"
+    assert meeting_title("Annual retreat agenda") == "Annual retreat"

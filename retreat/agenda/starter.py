@@ -332,11 +332,20 @@ def rundown(path: Path, shown: str, sheet: str | None = None) -> tuple[dict[str,
     if not items:
         raise SheetError(_("no items below the header; list one per row"), file=shown, row=table.header_row)
     data: dict[str, Any] = {
-        "meeting": {"title": table.title or path.stem},
+        "meeting": {"title": meeting_title(table.title) or path.stem},
         "departments": [{"id": f"d{n}", "name": name} for n, name in enumerate(departments, start=1)],
         "items": items,
     }
     return data, notes
+
+
+def meeting_title(sheet_title: str) -> str:
+    """`2026年度工作务虚会议程` names the sheet; the meeting is `2026年度工作务虚会`."""
+    title = sheet_title.strip()
+    for suffix in ("议程安排", "议程表", "议程", "日程安排", "日程", "流程", "rundown", "agenda"):
+        if title.lower().endswith(suffix) and len(title) > len(suffix):
+            return title[: -len(suffix)].rstrip(" -—:：")
+    return title
 
 
 def rundown_header(source: str) -> list[str]:
