@@ -13,6 +13,7 @@ phone, only opaque ballot ids.
 
 from __future__ import annotations
 
+import gettext
 import secrets
 import time
 from collections.abc import Awaitable, Callable
@@ -63,6 +64,7 @@ class Participation:
         meeting = gate.session.agenda.meeting
         self.meeting, self.by_pin = meeting.title, meeting.join == "pin"
         self._speaking: ContextVar[str] = ContextVar("speaking", default=gate.session.agenda.language)
+        self._translators: dict[str, gettext.NullTranslations] = {}
 
     # --- language ---------------------------------------------------------------------------
 
@@ -72,7 +74,11 @@ class Participation:
 
     def t(self, message: str) -> str:
         """In the language this phone chose (the meeting's, unless it switched)."""
-        return translator(self._speaking.get()).gettext(message)
+        lang = self._speaking.get()
+        found = self._translators.get(lang)
+        if found is None:  # gettext looks the catalogue up on disk each time it is asked: once per language
+            found = self._translators[lang] = translator(lang)
+        return found.gettext(message)
 
     def speaks(self, endpoint: Endpoint) -> Endpoint:
         """An endpoint in the phone's chosen language, saying "busy" when the stage keeps the session."""

@@ -1,0 +1,84 @@
+"""CPU used by `retreat run --participate` with no phone connected, against `retreat run`
+alone, side by side in one private tmux server, in the same run.
+
+Both count down the same 10-minute item untouched; after a settling pause, utime+stime of
+each process is read from /proc/<pid>/stat at the start and end of the same window
+(default 30 s). Target (issue 15): the `--participate` process under 0.25% of one core:
+the phone server may not wake ten times a second for nothing (uvicorn's own main loop did).
+The machine is shared and noisy: run it twice before believing a digit.
+
+    .venv/bin/python benchmarks/web_idle_cpu.py [--seconds 30] [--rounds 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from run_cpu import AGENDA, BIN, SOCKET, cpu_seconds, start, tmux, wait_for  # noqa: E402
+
+TARGET = 0.25  # % of one core
+
+
+def one_round(seconds: float) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as tmp:
+        cwd = Path(tmp)
+        (cwd / "alone.yaml").write_text(AGENDA)
+        (cwd / "phones.yaml").write_text(AGENDA)
+        pids = {
+            "retreat run": start("alone", cwd, f"{BIN / 'retreat'} run alone.yaml --no-sound"),
+            "--participate": start("phones", cwd, f"{BIN / 'retreat'} run phones.yaml --no-sound --participate "
+                                                  "--host 127.0.0.1 --port 0"),
+        }
+        wait_for("alone", "Ready. Press space")
+        tmux("send-keys", "-t", "alone", " ")
+        time.sleep(2)  # the join screen (QR code) waits for a key
+        tmux("send-keys", "-t", "phones", "x")
+        wait_for("phones", "Ready. Press space")
+        tmux("send-keys", "-t", "phones", " ")
+        time.sleep(3)  # start-up costs are not the idle loop's
+        before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+        t0 = time.monotonic()
+        time.sleep(seconds)
+        after = {name: cpu_seconds(pid) for name, pid in pids.items()}
+        wall = time.monotonic() - t0
+        for name in ("alone", "phones"):
+            screen = tmux("capture-pane", "-p", "-t", name, capture=True)
+            if "/ 10:00" not in screen:
+                raise SystemExit(f"{name} is not counting down:\n" + screen)
+            subprocess.run(["tmux", "-L", SOCKET, "kill-session", "-t", name], capture_output=True)
+        return {name: (after[name] - before[name]) / wall * 100 for name in pids}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--rounds", type=int, default=1)
+    args = parser.parse_args()
+    if shutil.which("tmux") is None:
+        raise SystemExit("tmux is not installed")
+    results: dict[str, list[float]] = {}
+    try:
+        for _ in range(args.rounds):
+            for name, pct in one_round(args.seconds).items():
+                results.setdefault(name, []).append(pct)
+    finally:
+        subprocess.run(["tmux", "-L", SOCKET, "kill-server"], capture_output=True)
+    print(f"CPU with no phone connected, {args.seconds:.0f} s x {args.rounds} in tmux (% of one core):")
+    for name, values in results.items():
+        shown = ", ".join(f"{v:.3f}" for v in values)
+        print(f"  {name:14} median {statistics.median(values):6.3f}%   ({shown})")
+    ours, alone = statistics.median(results["--participate"]), statistics.median(results["retreat run"])
+    print(f"  --participate - alone = {ours - alone:+.3f} points; "
+          f"target --participate < {TARGET}%: {'met' if ours < TARGET else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()
