@@ -19,7 +19,7 @@ import json
 import math
 import sqlite3
 from collections.abc import Iterable, Iterator
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import TypeGuard
 
 from retreat.errors import SessionError, StaleLog
@@ -144,7 +144,7 @@ class Store:
         header = _check_header(target)
         conn = None
         try:
-            uri = Path(target).resolve().as_uri()
+            uri = sqlite_uri(Path(target).resolve())
             if not readonly:
                 uri += "?mode=rw"
             elif header[18:20] == b"\x02\x02" and not Path(f"{target}-wal").exists():
@@ -355,6 +355,17 @@ class Store:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def sqlite_uri(path: PurePath) -> str:
+    """The `file:` URI SQLite opens `path` by: Chinese, spaces, #, ? and % percent-quoted.
+
+    A Windows share (\\\\server\\share\\x) gives file://server/..., whose authority SQLite
+    refuses; written file:////server/... SQLite hands Windows the path //server/share/x."""
+    uri = path.as_uri()
+    if uri.startswith("file://") and not uri.startswith("file:///"):
+        uri = "file:////" + uri[len("file://") :]
+    return uri
 
 
 def _read_only(path: str, e: sqlite3.Error) -> SaveError:
