@@ -30,6 +30,9 @@ def codes(
         typer.Option("--agenda", help="Create SESSION from this agenda if it does not exist yet (codes printed "
                                       "before the meeting; then: retreat run AGENDA --session SESSION --resume)."),
     ] = None,
+    open_page: Annotated[
+        bool, typer.Option("--open", help="Open the page in the default browser, to print it.")
+    ] = False,
 ) -> None:
     """Print one-time codes for joining from phones (retreat run --participate).
 
@@ -73,6 +76,11 @@ def codes(
     write_text(output, slips_page(existing.agenda.meeting.title, existing.agenda.language, fresh, group_name))
     typer.echo(_("{n} codes stored (hashed) in {session}; slips to print: {out}").format(
         n=count, session=session, out=output))
+    if open_page:
+        from retreat.platforms import open_in_browser
+
+        if not open_in_browser(output):  # Windows: os.startfile; Linux, UOS, 麒麟: xdg-open; macOS: open
+            typer.echo(_("No browser could be started here; open {out} yourself.").format(out=output), err=True)
 
 
 def _create(session: Path, agenda_file: Path, group: str | None) -> None:

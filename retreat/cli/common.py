@@ -92,9 +92,10 @@ class ErrorMappingGroup(TyperGroup):
         if ctx.parent is None:
             # Click resolves the command name before the root callback runs: an unknown
             # command is reported in the system's language too.
-            from retreat import i18n
+            from retreat import i18n, platforms
 
             i18n.set_language(i18n.from_environment())
+            platforms.prepare_console()  # a GBK or ASCII stdout prints "?", never raises
         try:
             return super().invoke(ctx)
         except click_errors.UsageError as e:
@@ -105,6 +106,14 @@ class ErrorMappingGroup(TyperGroup):
             raise typer.Exit(e.exit_code) from e
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
+        except PermissionError as e:
+            # Windows refuses to replace or delete a file another program holds open (a
+            # minutes.docx open in Word, a session open in another retreat).
+            from retreat.i18n import _
+
+            err(_("{path}: permission denied; if another program has it open (Word, a browser, another "
+                  "retreat), close it there and try again").format(path=e.filename or e))
+            raise typer.Exit(2) from e
         except Exception as e:
             if isinstance(e, (typer.BadParameter, typer.Exit)) or type(e).__module__.startswith(
                 "typer"

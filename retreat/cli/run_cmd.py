@@ -77,7 +77,7 @@ def _run(
     import sys
 
     from retreat import agenda as agenda_mod
-    from retreat import i18n
+    from retreat import i18n, platforms
     from retreat.errors import SessionError, UsageError
     from retreat.meeting.session import default_path
     from retreat.paths import bundled_agenda
@@ -106,9 +106,9 @@ def _run(
         )
     if sys.stdin is None or not sys.stdin.isatty() or sys.stdout is None or not sys.stdout.isatty():
         raise no_terminal()
-    for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
-        if sig is not None:
-            signal.signal(sig, _interrupt)  # leave raw mode and the alternate screen on the way out
+    for sig in platforms.termination_signals():  # SIGTERM; SIGHUP, or SIGBREAK on Windows
+        signal.signal(sig, _interrupt)  # leave raw mode and the alternate screen on the way out
+    ascii = ascii or platforms.wants_ascii(sys.stdout)  # GBK lacks blocks; CJK consoles draw them wide
     return _stage(agenda, path, resume, no_sound, ascii, lang, web), str(path)
 
 

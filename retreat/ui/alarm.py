@@ -71,7 +71,13 @@ def write_tone(path: Path, pattern: Sequence[tuple[float, float]] = PATTERN) -> 
     return path
 
 
-def cache_dir() -> Path:
+def cache_dir(platform: str | None = None) -> Path:
+    """Where the tone is kept: %LOCALAPPDATA% on Windows, ~/Library/Caches on macOS, else XDG."""
+    platform = platform or sys.platform
+    if platform == "win32" and os.environ.get("LOCALAPPDATA"):
+        return Path(os.environ["LOCALAPPDATA"]) / "retreat" / "Cache"
+    if platform == "darwin" and not os.environ.get("XDG_CACHE_HOME"):
+        return Path.home() / "Library" / "Caches" / "retreat"
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "retreat"
 
@@ -122,7 +128,10 @@ def find_player(
 
 
 def looked_for(platform: str | None = None) -> str:
-    if (platform or sys.platform) == "darwin":
+    platform = platform or sys.platform
+    if platform == "win32":
+        return "winsound"
+    if platform == "darwin":
         return "afplay"
     return ", ".join(name for name, _flags in LINUX_PLAYERS)
 
