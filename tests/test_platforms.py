@@ -248,3 +248,19 @@ def test_macos_plays_with_afplay_and_caches_in_library(monkeypatch: pytest.Monke
     assert alarm.find_player("darwin", which_of("afplay", "aplay")) == alarm.Player("afplay", ("/usr/bin/afplay",))
     monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
     assert alarm.cache_dir("darwin") == Path.home() / "Library" / "Caches" / "retreat"
+
+
+def test_an_output_windows_will_not_replace_is_reported_and_left_whole(
+    session_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = session_file.parent / "号码条.html"
+    out.write_text("old page", encoding="utf-8")
+
+    def refuse(src: object, dst: object) -> None:  # what Windows does while a browser holds the file
+        raise PermissionError(13, "Access is denied", str(dst))
+
+    monkeypatch.setattr(os, "replace", refuse)
+    result = runner.invoke(app, ["codes", str(session_file), "-n", "3", "-o", str(out)])
+    assert result.exit_code == 2 and str(out) in result.stderr
+    assert out.read_text(encoding="utf-8") == "old page"
+    assert sorted(p.name for p in out.parent.iterdir()) == ["务虚会.retreat", "号码条.html"]
