@@ -264,3 +264,17 @@ def test_an_output_windows_will_not_replace_is_reported_and_left_whole(
     assert result.exit_code == 2 and str(out) in result.stderr
     assert out.read_text(encoding="utf-8") == "old page"
     assert sorted(p.name for p in out.parent.iterdir()) == ["务虚会.retreat", "号码条.html"]
+
+
+def test_alarm_test_draws_ascii_on_a_gbk_console_as_the_stage_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    from retreat.cli import alarm_cmd
+
+    class GBKTerminal(io.TextIOWrapper):
+        def isatty(self) -> bool:
+            return True
+
+    drawn: list[bool] = []
+    monkeypatch.setattr(sys, "stdout", GBKTerminal(io.BytesIO(), encoding="gbk", errors="replace"))
+    monkeypatch.setattr(alarm_cmd, "_flash", lambda console, alarm, seconds, ascii: drawn.append(ascii) or False)
+    alarm_cmd.alarm_test(no_sound=True, seconds=1, ascii=False)
+    assert drawn == [True]

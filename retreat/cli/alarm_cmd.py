@@ -57,7 +57,10 @@ def alarm_test(
     typer.echo(
         "  " + _("flash: the overtime screen, for {n} s; any key stops it").format(n=seconds)
     )
-    interrupted = _flash(console, alarm, seconds, ascii)
+    from retreat import platforms
+
+    # as `retreat run` does: GBK has no block characters, and CJK consoles draw them wide
+    interrupted = _flash(console, alarm, seconds, ascii or platforms.wants_ascii(sys.stdout))
     typer.echo("  " + _sound_outcome(alarm))
     if alarm.player is not None:
         typer.echo(_("Done. No tone? Check the volume and the output device."))
