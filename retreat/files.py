@@ -6,6 +6,7 @@ import contextlib
 import os
 import secrets
 import stat
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -120,7 +121,11 @@ def write_bytes(path: Path, data: bytes) -> None:
             raise
     except OSError as e:
         reason = e.strerror or str(e)
-        raise WriteError(_("cannot write {path}: {reason}").format(path=path, reason=reason), reason) from None
+        message = _("cannot write {path}: {reason}").format(path=path, reason=reason)
+        if isinstance(e, PermissionError) and sys.platform == "win32":
+            # Windows refuses to replace a file another program holds open (Word, WPS, Excel).
+            message += _("; if it is open in another program (Word, WPS, a browser), close it there and try again")
+        raise WriteError(message, reason) from None
 
 
 def _umask() -> int:
