@@ -14,6 +14,7 @@ phone, only opaque ballot ids.
 from __future__ import annotations
 
 import gettext
+import os
 import secrets
 import time
 from collections.abc import Awaitable, Callable
@@ -21,6 +22,8 @@ from contextvars import ContextVar
 from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import parse_qs
 
+import anyio
+import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -65,6 +68,7 @@ class Participation:
         self.meeting, self.by_pin = meeting.title, meeting.join == "pin"
         self._speaking: ContextVar[str] = ContextVar("speaking", default=gate.session.agenda.language)
         self._translators: dict[str, gettext.NullTranslations] = {}
+        self._hashing: anyio.CapacityLimiter | None = None
 
     # --- language ---------------------------------------------------------------------------
 
@@ -110,7 +114,10 @@ class Participation:
         hashes: dict[str, str] = {}
         if not self.by_pin:
             salts = list(self.gate.session.state.codes.salts)  # only ever appended to; rechecked under the lock
-            hashes = await run_in_threadpool(phone_codes.code_hashes, code, salts)
+            if self._hashing is None:  # bound to the server's event loop, so made on first use
+                self._hashing = anyio.CapacityLimiter(os.cpu_count() or 1)
+            # Hashing is all CPU: one thread per core, and the shared pool stays free for ballots and pages.
+            hashes = await anyio.to_thread.run_sync(phone_codes.code_hashes, code, salts, limiter=self._hashing)
         return await self.together(lambda s: self.admit(s, code, hashes))
 
     def admit(self, session: Session, code: str, hashes: dict[str, str] | None = None) -> str | None:
