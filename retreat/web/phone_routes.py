@@ -1,8 +1,8 @@
 """The pages a phone sees: join with a code or the PIN, rank and submit a ballot, ask a
 question, switch language.
 
-A phone is told "received" only after its event is committed (`Session.handle` commits
-before it returns). A ballot and its owner's link are committed together, so a phone can
+A phone is told "received" only after its event is committed: its command goes through
+`Gate.together`, which answers it only once the batch it was committed in is durable. A ballot and its owner's link are committed together, so a phone can
 change its own ballot while the vote is open and never gets a second one.
 """
 
