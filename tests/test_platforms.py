@@ -263,7 +263,7 @@ def test_an_output_windows_will_not_replace_is_reported_and_left_whole(
     monkeypatch.setattr(sys, "platform", "win32")
     result = runner.invoke(app, ["codes", str(session_file), "-n", "3", "-o", str(out)])
     assert result.exit_code == 2 and str(out) in result.stderr
-    assert "close it there and try again" in result.stderr  # the likely cause on Windows, said
+    assert "请先在那里关闭，再试一次" in result.stderr  # the likely cause on Windows, in the meeting's language
     assert out.read_text(encoding="utf-8") == "old page"
     assert sorted(p.name for p in out.parent.iterdir()) == ["务虚会.retreat", "号码条.html"]
 
