@@ -82,6 +82,7 @@ class Gate:
         """Every waiting command in one transaction; each learns its outcome after the commit."""
         with self._queue_lock:
             batch, self._queue = self._queue, []
+        committed = False
         try:
             self.session.refresh()
             with self.session.batch():
@@ -90,12 +91,15 @@ class Gate:
                         waiting.result = waiting.fn(self.session)
                     except Exception as e:  # a refusal, or a write that failed on its own
                         waiting.error = e
+            committed = True
             self.batches.append(len(batch))
         except Exception as e:  # the commit failed: nothing of the batch is kept, nor acknowledged
             for waiting in batch:
                 waiting.error = e
         finally:
             for waiting in batch:
+                if not committed and waiting.error is None:  # interrupted before the commit
+                    waiting.error = Busy()
                 waiting.done.set()
 
     def run(self, fn: Callable[[Session], T], wait: float = WAIT_SECONDS) -> T:
