@@ -83,18 +83,26 @@ def one_round(seconds: float, termdown: Path | None) -> dict[str, float]:
         tmux("send-keys", "-t", "retreat", " ")
         if termdown is not None:
             pids["termdown"] = start("termdown", cwd, f"{termdown} 10m")
-        time.sleep(3)  # start-up costs are not the idle loop's
-        before = {name: cpu_seconds(pid) for name, pid in pids.items()}
-        t0 = time.monotonic()
-        time.sleep(seconds)
-        after = {name: cpu_seconds(pid) for name, pid in pids.items()}
-        wall = time.monotonic() - t0
-        screen = tmux("capture-pane", "-p", "-t", "retreat", capture=True)
+        return idle_cpu(pids, seconds, counting=("retreat",), sessions=("retreat", "termdown"))
+
+
+def idle_cpu(pids: dict[str, int], seconds: float, counting: tuple[str, ...],
+             sessions: tuple[str, ...]) -> dict[str, float]:
+    """% of a core each process used over `seconds`, after their start-up settled; the
+    `counting` tmux sessions must still show the countdown, then all `sessions` are closed."""
+    time.sleep(3)  # start-up costs are not the idle loop's
+    before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+    t0 = time.monotonic()
+    time.sleep(seconds)
+    after = {name: cpu_seconds(pid) for name, pid in pids.items()}
+    wall = time.monotonic() - t0
+    for name in counting:
+        screen = tmux("capture-pane", "-p", "-t", name, capture=True)
         if "/ 10:00" not in screen:
-            raise SystemExit("retreat run is not counting down:\n" + screen)
-        for name in ("retreat", "termdown"):
-            subprocess.run(["tmux", "-L", SOCKET, "kill-session", "-t", name], capture_output=True)
-        return {name: (after[name] - before[name]) / wall * 100 for name in pids}
+            raise SystemExit(f"{name} is not counting down:\n" + screen)
+    for name in sessions:
+        subprocess.run(["tmux", "-L", SOCKET, "kill-session", "-t", name], capture_output=True)
+    return {name: (after[name] - before[name]) / wall * 100 for name in pids}
 
 
 def main() -> None:

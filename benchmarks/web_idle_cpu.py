@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run_cpu import AGENDA, BIN, SOCKET, cpu_seconds, start, tmux, wait_for  # noqa: E402
+from run_cpu import AGENDA, BIN, SOCKET, idle_cpu, start, tmux, wait_for  # noqa: E402
 
 TARGET = 0.25  # % of one core
 
@@ -43,18 +43,7 @@ def one_round(seconds: float) -> dict[str, float]:
         tmux("send-keys", "-t", "phones", "x")
         wait_for("phones", "Ready. Press space")
         tmux("send-keys", "-t", "phones", " ")
-        time.sleep(3)  # start-up costs are not the idle loop's
-        before = {name: cpu_seconds(pid) for name, pid in pids.items()}
-        t0 = time.monotonic()
-        time.sleep(seconds)
-        after = {name: cpu_seconds(pid) for name, pid in pids.items()}
-        wall = time.monotonic() - t0
-        for name in ("alone", "phones"):
-            screen = tmux("capture-pane", "-p", "-t", name, capture=True)
-            if "/ 10:00" not in screen:
-                raise SystemExit(f"{name} is not counting down:\n" + screen)
-            subprocess.run(["tmux", "-L", SOCKET, "kill-session", "-t", name], capture_output=True)
-        return {name: (after[name] - before[name]) / wall * 100 for name in pids}
+        return idle_cpu(pids, seconds, counting=("alone", "phones"), sessions=("alone", "phones"))
 
 
 def main() -> None:
