@@ -178,6 +178,7 @@ def _item_row(s: ItemState, state: MeetingState, times: Times, t: Gettext) -> di
         "vs_plan": signed_clock(over_plan) if over_plan else "",
         "alarms": timer.alarms,
         "pauses": s.pauses,
+        "messages": s.messages,  # messages sent to the speaker (keys 1-3)
         "status_key": s.status,
         "status": t(STATUS_LABELS[s.status]),
         "points": [{"text": p, "covered": i in s.ticked} for i, p in enumerate(item.points)],

@@ -488,3 +488,28 @@ def test_vote_methods_are_the_ones_voting_counts() -> None:
     from retreat import voting
 
     assert set(VOTE_METHODS) == set(voting.METHODS)
+
+
+# --- the facilitator's messages to the speaker (keys 1-3) ---------------------------------
+
+
+def test_speaker_messages_default_in_the_meeting_language() -> None:
+    assert agenda_of("  - kind: break\n    limit: 5m\n").messages == ("请抓紧时间", "请总结", "时间到，请结束")
+    english = agenda_of("  - kind: break\n    limit: 5m\n", "  language: en\n")
+    assert english.messages == ("Please keep to time", "Please sum up", "Time is up, please finish")
+
+
+def test_speaker_messages_from_the_agenda() -> None:
+    agenda = agenda_of("  - kind: break\n    limit: 5m\n", "  messages: [还有两分钟, 请回到主题, 请结束]\n")
+    assert agenda.messages == ("还有两分钟", "请回到主题", "请结束")
+
+
+def test_speaker_messages_must_be_three() -> None:
+    (line,) = refusal("version: 1\nmeeting:\n  title: T\n  messages: [a, b]\nitems:\n  - kind: break\n    limit: 5m\n")
+    assert line.startswith("t.yaml:4:")
+    assert "meeting.messages: give exactly three messages, for keys 1, 2 and 3 (this list has 2)" in line
+
+
+def test_speaker_messages_must_not_be_empty() -> None:
+    (line,) = refusal('version: 1\nmeeting:\n  title: T\n  messages: [a, "", c]\nitems:\n  - kind: break\n    limit: 5m\n')
+    assert line.startswith("t.yaml:4:") and "meeting.messages[2]" in line and "must not be empty" in line

@@ -165,3 +165,36 @@ def test_a_long_sleep_fires_warning_and_time_up_once_not_every_missed_repeat(
     assert events[1].data["count"] == 4
     assert session.tick() == []
     assert session.seconds_until_due() == pytest.approx(25)
+
+
+# --- the facilitator's messages to the speaker ----------------------------------------------
+
+
+def test_a_message_to_the_speaker_is_an_event_and_stays_until_cleared(session: Session, clock: FakeClock) -> None:
+    session.handle(Cmd.START)
+    events = session.handle(Cmd.MESSAGE, 2)
+    assert kinds(events) == [EventKind.SPEAKER_MESSAGE_SENT]
+    assert dict(events[0].data) == {"item": session.state.item.item.id, "key": 2, "text": "请总结"}
+    assert session.state.speaker_message == "请总结"
+    clock.advance(30)
+    session.handle(Cmd.MESSAGE, 3)  # another replaces it
+    assert session.state.speaker_message == "时间到，请结束"
+    assert kinds(session.handle(Cmd.MESSAGE, 0)) == [EventKind.SPEAKER_MESSAGE_CLEARED]
+    assert session.state.speaker_message is None
+    assert session.state.item.messages == 2  # a clearing is not a message
+    with pytest.raises(CommandRefused, match="no message is shown"):
+        session.handle(Cmd.MESSAGE, 0)
+    with pytest.raises(CommandRefused, match="no message 4"):
+        session.handle(Cmd.MESSAGE, 4)
+
+
+def test_the_next_item_clears_the_message_and_counts_its_own(session: Session) -> None:
+    session.handle(Cmd.START)
+    session.handle(Cmd.MESSAGE, 1)
+    session.handle(Cmd.NEXT)
+    assert session.state.speaker_message is None
+    assert [s.messages for s in session.state.items][:2] == [1, 0]
+    session.handle(Cmd.MESSAGE, 1)
+    session.handle(Cmd.PREVIOUS)  # going back does not bring the old one back
+    assert session.state.speaker_message is None
+    assert [s.messages for s in session.state.items][:2] == [1, 1]

@@ -209,3 +209,23 @@ def test_the_appendix_commands_reproduce_the_result(tmp_path: Path, monkeypatch:
             result = runner.invoke(app, shlex.split(command)[1:])
             assert result.exit_code == 0, result.output
         assert json.loads(result.stdout)["winners"] == item["vote"]["chosen"]
+
+
+def test_the_minutes_count_the_messages_to_the_speaker_per_item(
+    tmp_path: Path, short_agenda: agenda_mod.Agenda, clock: FakeClock
+) -> None:
+    path = tmp_path / "m.retreat"
+    with Session.create(path, short_agenda, clock) as session:
+        session.handle(Cmd.START)
+        session.handle(Cmd.MESSAGE, 1)
+        clock.advance(60)
+        session.handle(Cmd.MESSAGE, 2)
+        session.handle(Cmd.MESSAGE, 0)
+        session.handle(Cmd.NEXT)
+        session.handle(Cmd.START)
+        clock.advance(30)
+        session.handle(Cmd.NEXT)
+    text = render(load(path))
+    assert text.count("提示讲话人") == 1
+    section = text.split("### ")[1]  # the first item's section
+    assert section.startswith("1. 党政办公室工作汇报") and "，提示讲话人 2 次" in section, section

@@ -140,3 +140,17 @@ def test_a_session_made_the_day_before_was_not_interrupted_overnight(
     with Session.resume(path, clock):
         pass
     assert [round(b - a) for a, b in load(path).state.downtime] == [360]  # since the last event (an upper bound)
+
+
+def test_resume_shows_the_message_to_the_speaker_still_on(tmp_path: Path, short_agenda: Agenda, clock: FakeClock) -> None:
+    path = tmp_path / "m.retreat"
+    with Session.create(path, short_agenda, clock) as s:
+        s.handle(Cmd.START)
+        s.handle(Cmd.MESSAGE, 1)
+        s.handle(Cmd.NEXT)
+        s.handle(Cmd.START)
+        s.handle(Cmd.MESSAGE, 2)
+        s.handle(Cmd.MESSAGE, 3)
+    with Session.resume(path, clock) as resumed:
+        assert resumed.state.speaker_message == "时间到，请结束"
+        assert [i.messages for i in resumed.state.items][:2] == [1, 2]

@@ -98,3 +98,11 @@ def test_sentences_name_the_keys_of_their_screen() -> None:
     for screen in (keymap.REHEARSAL, keymap.REHEARSAL_START):
         assert {"y", "n", "escape"} <= screen.keys() and screen.reminder.startswith("y: a rehearsal   n: no")
     assert keymap.OVERVIEW.action("o") is Action.OVERVIEW and keymap.OVERVIEW.reminder.startswith("o ")
+
+
+def test_the_message_keys_work_on_every_screen_that_shows_the_timing_and_nowhere_else() -> None:
+    keys = {"1": Action.MESSAGE_1, "2": Action.MESSAGE_2, "3": Action.MESSAGE_3, "0": Action.CLEAR_MESSAGE}
+    for screen in (keymap.STAGE, keymap.QA, keymap.OVERVIEW, keymap.JOIN, keymap.VOTE_BOARD):
+        assert {k: screen.action(k) for k in keys} == keys, screen.name
+    for screen in (keymap.BALLOT_LINE, keymap.ENTRY_LINE, keymap.CONFIRM, keymap.REHEARSAL):
+        assert not set(keys) & screen.keys(), screen.name

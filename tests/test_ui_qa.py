@@ -291,3 +291,10 @@ def test_the_answer_flash_wakes_the_loop_every_half_second(qs: Session, clock: F
     with create_pipe_input() as pipe, KeyReader(pipe, clock=clock.monotonic) as reader:
         loop = RunLoop(qs, Script(reader, pipe, clock, []), console, screen=Frames(qs), prompter=FakePrompter())
         assert loop.next_wake() - clock.monotonic() <= 0.5 + 1e-9
+
+
+def test_the_message_to_the_speaker_shows_on_the_qa_stage(qs: Session) -> None:
+    qs.handle(Cmd.MESSAGE, 1)
+    for width, height in ((40, 12), (80, 24), (120, 40)):
+        lines = render(qs, width, height)
+        assert len(lines) == height and "请抓紧时间" in lines[0] and cell_len(lines[0]) <= width

@@ -234,3 +234,14 @@ def test_on_the_meetings_own_date_nothing_is_asked(drive, session):
     _o, _loop, screen, _a, _s = drive(" ", 5, "q", "y")
     assert all("Is this a rehearsal?" not in t for t in texts(screen))
     assert "rehearsal_answered" not in kinds(session)
+
+
+def test_keys_1_2_3_send_a_message_to_the_speaker_and_0_clears_it(drive, session):
+    _outcome, _loop, screen, _alarm, _script = drive(" ", "2", 1, "0", 1, "3", "n", "q", "y")
+    assert kinds(session)[-6:] == ["item_started", "speaker_message_sent", "speaker_message_cleared",
+                                   "speaker_message_sent", "item_ended", "current_changed"]  # fmt: skip
+    shown = [f.view.speaker for f in screen.frames]
+    assert shown.index("请总结") < shown.index("时间到，请结束")
+    assert "请总结" in screen.text(shown.index("请总结")).splitlines()[0]
+    assert shown[-1] == ""  # the next item clears it
+    assert [i.messages for i in session.state.items][:2] == [2, 0]

@@ -275,3 +275,32 @@ def test_the_meetings_own_day_is_never_marked(session, clock):
     text = "\n".join(render(session, 80, 24) + render(session, 80, 24, overview=True))
     assert "Rehearsal" not in text
 
+
+
+# --- the facilitator's message to the speaker, top right --------------------------------
+
+
+@pytest.mark.parametrize(("width", "height"), SIZES)
+def test_the_message_to_the_speaker_sits_in_the_top_right_corner(session, width, height):
+    session.handle(Cmd.START)
+    session.handle(Cmd.MESSAGE, 3)
+    lines = render(session, width, height)
+    assert len(lines) == height and all(cell_len(line) <= width for line in lines)
+    header = lines[0].rstrip()
+    assert header.endswith("时间到，请结束") or header.endswith("时间到，请结束   08:30")
+    assert cell_len(header) >= width - 1 - len("   08:30")  # against the right margin
+    if width >= 80:
+        assert header.startswith(" 1/4  Work report") and header.endswith("时间到，请结束   08:30")
+    assert digit_rows(lines) >= (5 if height >= 12 else 1)
+
+
+def test_the_message_keeps_its_place_when_the_header_is_short_of_room(session):
+    session.handle(Cmd.MESSAGE, 3)
+    header = render(session, 24, 8)[0]
+    assert "时间到，请结束" in header and cell_len(header) <= 24
+
+
+def test_without_a_message_the_header_is_as_before(session):
+    session.handle(Cmd.MESSAGE, 1)
+    session.handle(Cmd.MESSAGE, 0)
+    assert render(session, 80, 24)[0].rstrip() == " 1/4  Work report" + " " * 57 + "08:30"

@@ -370,3 +370,14 @@ def test_a_rehearsals_vote_board_and_results_are_marked(tmp_path: Path) -> None:
         assert desk.screen().splitlines()[0].split()[:2] == ["Rehearsal", "1/5"]
         desk.type("vvvv")
         assert desk.screen().splitlines()[0].split()[:1] == ["Rehearsal"]
+
+
+def test_message_keys_work_on_the_board_but_type_into_a_ballot_line(desk: Desk) -> None:
+    desk.type("2")
+    assert desk.session.state.speaker_message == "请总结"
+    assert "请总结" in desk.screen(80, 24).splitlines()[0]
+    desk.type("b1", "1 2 3")  # the digits are candidate numbers on the line
+    assert desk.session.state.speaker_message == "请总结" and desk.loop.desk.mode != "board"
+    desk.type("\r", "escape", "0")
+    assert desk.session.state.speaker_message is None
+    assert "请总结" not in desk.screen(80, 24)

@@ -45,6 +45,7 @@ def resolve_agenda(spec: AgendaSpec, located: Located, text: str) -> Agenda:
     resolver = _Resolver(spec, located)
     resolver.check_unique(("departments",), [d.id for d in spec.departments])
     resolver.check_unique(("groups",), [g.id for g in spec.groups])
+    resolver.check_messages()
     items = [item for i, it in enumerate(spec.items) if (item := resolver.item(i, it)) is not None]
     if resolver.errors:
         raise AgendaErrors(resolver.errors)
@@ -142,6 +143,14 @@ class _Resolver:
         if isinstance(it, RemarksSpec | DiscussionSpec):
             return tuple(it.points)
         return ()
+
+    def check_messages(self) -> None:
+        messages = self.spec.meeting.messages
+        if messages is not None and len(messages) != 3:
+            self.error(
+                ("meeting", "messages"),
+                _("give exactly three messages, for keys 1, 2 and 3 (this list has {n})").format(n=len(messages)),
+            )
 
     def check_department(self, i: int, it: ItemSpec) -> None:
         if it.department and self.departments and it.department not in self.departments:

@@ -121,6 +121,11 @@ class MeetingSpec(_Spec):
     language: Literal["zh-CN", "en"] = "zh-CN"
     warning: Duration | None = Field(None, description="Default warning before the end of an item.")
     alarm_repeat: Duration = DEFAULT_ALARM_REPEAT
+    messages: list[Text] | None = Field(
+        None,
+        description="The three short messages keys 1, 2 and 3 on the stage send to the speaker "
+        "(0 clears it), e.g. [请抓紧时间, 请总结, 时间到，请结束]; the defaults are these, in the meeting's language.",
+    )
     join: Literal["codes", "pin"] = Field(
         "codes",
         description="How phones join (retreat run --participate): codes = one-time codes from `retreat codes`, "

@@ -19,7 +19,7 @@ from retreat.agenda.schema import (
     Representative,
     VoteSpec,
 )
-from retreat.i18n import N_
+from retreat.i18n import N_, translator
 
 ItemKind = Literal["report", "remarks", "qa", "vote", "break", "discussion"]
 KINDS: tuple[ItemKind, ...] = ("report", "remarks", "qa", "vote", "break", "discussion")
@@ -82,6 +82,14 @@ class Agenda:
     @property
     def language(self) -> str:
         return self.meeting.language
+
+    @property
+    def messages(self) -> tuple[str, ...]:
+        """The three messages keys 1-3 send to the speaker: the agenda's, or the defaults in its language."""
+        if self.meeting.messages:
+            return tuple(self.meeting.messages)
+        t = translator(self.meeting.language).gettext
+        return (t("Please keep to time"), t("Please sum up"), t("Time is up, please finish"))
 
     @property
     def planned_total(self) -> int:

@@ -28,6 +28,7 @@ from retreat.meeting.events import (
     OnItem,
     PointTicked,
     RehearsalAnswered,
+    SpeakerMessage,
     Stamp,
     TimerCrossed,
     TimeUp,
@@ -76,6 +77,7 @@ class Cmd(StrEnum):
     SET_PIN = "set_pin"  # value: six digits; once per meeting, agendas with `join: pin`
     PROPOSE_QUESTION = "propose_question"  # {text, group?, key?}
     DECIDE_PROPOSAL = "decide_proposal"  # {pid, decision: accepted|merged|rejected, into?}
+    MESSAGE = "message"  # value: 1, 2 or 3 shows that message to the speaker, 0 clears it
 
 
 # What may still be recorded after the meeting has ended: the record, not the meeting.
@@ -131,6 +133,7 @@ class ItemState:
     pauses: int = 0
     ticked: list[int] = field(default_factory=list)
     notes: list[tuple[float, str]] = field(default_factory=list)
+    messages: int = 0  # messages sent to the speaker during this item
 
     @property
     def active(self) -> bool:
@@ -156,6 +159,7 @@ class MeetingState:
     votes: dict[str, ballot_box.VoteState] = field(default_factory=dict)
     codes: phone_codes.CodeBook = field(default_factory=phone_codes.CodeBook)  # phone join codes, hashed
     early_exports: list[tuple[str, float]] = field(default_factory=list)  # (vote key, wall clock): before its reveal
+    speaker_message: str | None = None  # shown to the speaker until cleared or the next item
 
     def vote(self) -> ballot_box.VoteState:
         """The vote the current item is taking: its own, or the runoff its tie went to."""
@@ -343,6 +347,20 @@ def _note(state: MeetingState, cmd: Command, now: Stamp) -> list[Event]:
     if not text:
         raise CommandRefused(_("an empty note was not recorded"))
     return [_event(EventKind.NOTE_ADDED, now, NoteAdded(item=state.item.item.id, text=text))]
+
+
+def _message(state: MeetingState, cmd: Command, now: Stamp) -> list[Event]:
+    key = cmd.number()
+    item = state.item.item.id
+    if key == 0:
+        if state.speaker_message is None:
+            raise CommandRefused(_("no message is shown to the speaker"))
+        return [_event(EventKind.SPEAKER_MESSAGE_CLEARED, now, OnItem(item=item))]
+    messages = state.agenda.messages
+    if not 1 <= key <= len(messages):
+        raise CommandRefused(_("there is no message {n}").format(n=key))
+    text = messages[key - 1]
+    return [_event(EventKind.SPEAKER_MESSAGE_SENT, now, SpeakerMessage(item=item, key=key, text=text))]
 
 
 def _tick(state: MeetingState, _cmd: Command, now: Stamp) -> list[Event]:
@@ -535,6 +553,7 @@ _HANDLERS = {
     Cmd.SET_PIN: _set_pin,
     Cmd.PROPOSE_QUESTION: _propose_question,
     Cmd.DECIDE_PROPOSAL: _decide_proposal,
+    Cmd.MESSAGE: _message,
 }
 
 _QA_EVENTS = frozenset(
@@ -563,8 +582,15 @@ def apply(state: MeetingState, event: Event) -> None:
         state.runs.append(stamp)
     elif kind is EventKind.CURRENT_CHANGED:
         state.current = state.index(str(event.item))
+        state.speaker_message = None  # a message is for the item it was sent in
     elif kind is EventKind.MEETING_ENDED:
         state.ended_at = stamp.at
+        state.speaker_message = None
+    elif kind is EventKind.SPEAKER_MESSAGE_SENT:
+        state.speaker_message = cast(SpeakerMessage, event.data)["text"]
+        state.by_id(event.item).messages += 1
+    elif kind is EventKind.SPEAKER_MESSAGE_CLEARED:
+        state.speaker_message = None
     elif kind is EventKind.MINUTES_APPROVED:
         state.approvals.append((cast(MinutesApproved, event.data)["by"], stamp.at))
     elif kind is EventKind.REHEARSAL_ANSWERED:

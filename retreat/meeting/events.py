@@ -64,6 +64,9 @@ class EventKind(StrEnum):
     BALLOT_REPLACED = "ballot_replaced"  # a phone changed its ballot while the vote is open
     QUESTION_PROPOSED = "question_proposed"  # from a phone: waits for the facilitator
     PROPOSAL_DECIDED = "proposal_decided"  # accepted, merged (into another) or rejected
+    # The facilitator's short message to the speaker (keys 1-3), shown until cleared (0) or the next item
+    SPEAKER_MESSAGE_SENT = "speaker_message_sent"
+    SPEAKER_MESSAGE_CLEARED = "speaker_message_cleared"
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +160,12 @@ class PointTicked(TypedDict):
 class NoteAdded(TypedDict):
     item: str
     text: str
+
+
+class SpeakerMessage(TypedDict):
+    item: str
+    key: int  # 1, 2 or 3: which of the meeting's three messages
+    text: str  # as shown, in the meeting's language
 
 
 class AskersOrdered(TypedDict):
@@ -356,6 +365,8 @@ PAYLOADS: dict[EventKind, type] = {
     EventKind.BALLOT_REPLACED: BallotReplaced,
     EventKind.QUESTION_PROPOSED: QuestionProposed,
     EventKind.PROPOSAL_DECIDED: ProposalDecided,
+    EventKind.SPEAKER_MESSAGE_SENT: SpeakerMessage,
+    EventKind.SPEAKER_MESSAGE_CLEARED: OnItem,
 }
 
 TIMER_EVENTS = frozenset(

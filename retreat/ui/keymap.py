@@ -31,6 +31,10 @@ class Action(StrEnum):
     JOIN = "join"
     HIDE_JOIN = "hide-join"
     QUIT = "quit"
+    MESSAGE_1 = "message-1"  # the facilitator's messages to the speaker
+    MESSAGE_2 = "message-2"
+    MESSAGE_3 = "message-3"
+    CLEAR_MESSAGE = "clear-message"
     INTERRUPT = "interrupt"
     # questions from the grassroots
     DRAW = "draw"
@@ -103,14 +107,22 @@ _OVERVIEW = Binding(Action.OVERVIEW, ("o",), "o", N_("overview"))
 _JOIN = Binding(Action.JOIN, ("j",), "j", N_("phone QR"), when="phones")  # only with --participate
 _QUIT = Binding(Action.QUIT, ("q",), "q", N_("quit"))
 _INTERRUPT = Binding(Action.INTERRUPT, ("c-c",))
+# A short message to the speaker, top right of the stage until 0 or the next item. Left off the
+# help lines (at 80 columns they would push out the keys the room needs); the reminder names them.
+_MESSAGE_KEYS = (
+    Binding(Action.MESSAGE_1, ("1",)),
+    Binding(Action.MESSAGE_2, ("2",)),
+    Binding(Action.MESSAGE_3, ("3",)),
+    Binding(Action.CLEAR_MESSAGE, ("0",)),
+)
 
 STAGE = Screen(
     "stage",
-    (_SPACE, _NEXT, _BACK, _LONGER, _SHORTER, _SILENCE, _TICK, _OVERVIEW, _JOIN, _QUIT, _INTERRUPT),
+    (_SPACE, _NEXT, _BACK, _LONGER, _SHORTER, _SILENCE, _TICK, _OVERVIEW, _JOIN, *_MESSAGE_KEYS, _QUIT, _INTERRUPT),
     drop=("t", "p", "o", "j", "+/-", "a", "n", "space", "q"),
     reminder=N_("Keys: space start/pause, n next, p back, + and - a minute, a silence, "
-                "t tick a point, o overview, j phones' QR code, q quit; on Q&A items d k r e w m, "
-                "on votes b u i v."),  # fmt: skip
+                "t tick a point, o overview, j phones' QR code, 1 2 3 a message to the speaker (0 clears it), "
+                "q quit; on Q&A items d k r e w m, on votes b u i v."),  # fmt: skip
 )
 
 QA = Screen(
@@ -122,7 +134,7 @@ QA = Screen(
         Binding(Action.ANSWER, ("r",), "r", N_("answer")),
         Binding(Action.EDIT, ("e",), "e", N_("edit")),
         Binding(Action.WITHDRAW, ("w",), "w", N_("withdraw")),
-        _SILENCE, _SPACE, _NEXT, _BACK, _LONGER, _SHORTER, _OVERVIEW, _JOIN, _QUIT, _INTERRUPT,
+        _SILENCE, _SPACE, _NEXT, _BACK, _LONGER, _SHORTER, _OVERVIEW, _JOIN, *_MESSAGE_KEYS, _QUIT, _INTERRUPT,
     ),
     # Most important last: dropped first when the line is short.
     drop=("o", "j", "+/-", "p", "n", "space", "q", "a", "w", "e", "r", "m", "k", "d"),
@@ -134,7 +146,7 @@ OVERVIEW = Screen("overview", STAGE.bindings, STAGE.drop, reminder=N_("o back to
 JOIN = Screen(
     "join",
     (Binding(Action.JOIN, ("j",)), Binding(Action.HIDE_JOIN, ("escape",)),
-     _SPACE, _NEXT, _BACK, _LONGER, _SHORTER, _SILENCE, _TICK, _OVERVIEW, _QUIT, _INTERRUPT),
+     _SPACE, _NEXT, _BACK, _LONGER, _SHORTER, _SILENCE, _TICK, _OVERVIEW, *_MESSAGE_KEYS, _QUIT, _INTERRUPT),
     reminder=N_("j or Esc: back to the stage"),
 )
 
@@ -153,7 +165,7 @@ VOTE_BOARD = Screen(
         Binding(Action.RUNOFF, ("f",), "f", N_("runoff"), when="runoff"),
         Binding(Action.TOGGLE, (" ",), "space", N_("start/pause"), when=_HIDDEN),
         _NEXT, _OVERVIEW, _JOIN, _QUIT,
-        _BACK, _LONGER, _SHORTER, _SILENCE, _TICK, _INTERRUPT,  # the stage's, left off the board's line
+        _BACK, _LONGER, _SHORTER, _SILENCE, _TICK, *_MESSAGE_KEYS, _INTERRUPT,  # the stage's, left off the board's line
     ),
 )
 # What the vote desk takes on its board; the rest of the board's keys are the stage's.

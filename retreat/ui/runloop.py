@@ -57,6 +57,10 @@ COMMANDS: dict[Action, tuple[Cmd, object]] = {
     Action.SHORTER: (Cmd.ADJUST, -60),
     Action.SILENCE: (Cmd.SILENCE, None),
     Action.TICK: (Cmd.TICK_POINT, None),
+    Action.MESSAGE_1: (Cmd.MESSAGE, 1),
+    Action.MESSAGE_2: (Cmd.MESSAGE, 2),
+    Action.MESSAGE_3: (Cmd.MESSAGE, 3),
+    Action.CLEAR_MESSAGE: (Cmd.MESSAGE, 0),
 }
 QA_ACTIONS = frozenset(b.action for b in keymap.QA.bindings) - frozenset(b.action for b in keymap.STAGE.bindings)
 

@@ -141,19 +141,35 @@ def _overflow(ascii: bool) -> OverflowMethod:
 
 
 BADGE = "bold reverse"  # the rehearsal's mark, top left on the stage, the Q&A stage and the overview
+NOTE = "bold reverse"  # the facilitator's message to the speaker, top right
 
 
-def split_line(left: str, right: str, width: int, style: str = "", ascii: bool = False, badge: str = "") -> Text:
+def split_line(left: str, right: str, width: int, style: str = "", ascii: bool = False, badge: str = "",
+               note: str = "") -> Text:
     """`left` and `right` on one line; `right` is dropped when both do not fit. A `badge`
-    (a rehearsal's mark) comes first, in reverse video, so it is seen from the back."""
+    (a rehearsal's mark) comes first, in reverse video, so it is seen from the back. A `note`
+    (the facilitator's message to the speaker) sits in the top right corner, in reverse video,
+    before `right`; it is kept over `right` and over the end of `left`."""
     text = Text(no_wrap=True, overflow=_overflow(ascii), style=style)
     if badge:
         text.append(f" {badge} ", style=BADGE)
         left = "  " + left
-    gap = width - cell_len(text.plain) - cell_len(left) - cell_len(right)
+    corner = Text(f" {note} ", style=NOTE) if note else Text()
+    if note and right and width - cell_len(text.plain) - cell_len(left) - corner.cell_len - cell_len(right) >= 4:
+        corner.append("  " + right)
+    elif not note:
+        corner = Text(right)
+    gap = width - cell_len(text.plain) - cell_len(left) - corner.cell_len
+    if note and gap < 2:  # the message wins: the left part is cut short
+        room = max(0, width - cell_len(text.plain) - corner.cell_len - 1)
+        cut = Text(left)
+        cut.truncate(room)
+        left = cut.plain
+        gap = width - cell_len(text.plain) - cell_len(left) - corner.cell_len
     text.append(left)
-    if right and gap >= 2:
-        text.append(" " * gap + right)
+    if corner and gap >= (1 if note else 2):
+        text.append(" " * gap)
+        text.append_text(corner)
     return text
 
 
@@ -167,9 +183,9 @@ Spec = tuple[object, ...]  # a hashable description of one section part; see `_b
 def _build(spec: Spec, width: int) -> RenderableType:
     kind, *args = spec
     if kind == "split":
-        left, right, style, ascii, *badge = args
+        left, right, style, ascii, *extra = args
         return split_line(str(left), str(right), width, style=str(style), ascii=bool(ascii),
-                          badge=str(badge[0]) if badge else "")
+                          badge=str(extra[0]) if extra else "", note=str(extra[1]) if len(extra) > 1 else "")
     if kind == "cjk":
         text, style = args
         return CJKText(Text(str(text), style=str(style)))
@@ -242,7 +258,7 @@ class Stage:
                 path += " \u00b7 " + _("PIN {pin}").format(pin=self.options.pin)
         a = self.options.ascii
         return {
-            "header": [("split", header, v.time_of_day, "bold", a, v.rehearsal)],
+            "header": [("split", header, v.time_of_day, "bold", a, v.rehearsal, v.speaker)],
             "title": [("cjk", v.title, "bold")] if not v.ended else [],
             "who": [("line", self._plain(v.who), "", "left", a)] if v.who and not v.ended else [],
             "caption": [("line", v.caption, caption_style, "center", a)] if v.caption else [],

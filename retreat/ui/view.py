@@ -100,6 +100,7 @@ class View:
     vote: VoteView | None = None  # on a vote item: the vote screen (see ui/vote_entry)
     join: bool = False  # `j`: the screen that shows phones how to join (see ui/join)
     rehearsal: str = ""  # "Rehearsal" (translated) in a rehearsal: the header, footer and overview say so
+    speaker: str = ""  # the facilitator's message to the speaker (keys 1-3), top right until 0 or the next item
 
     @property
     def alert(self) -> bool:
@@ -310,6 +311,7 @@ def snapshot(
         qa=qa_view(state, now) if item.item.kind == "qa" and not ended else None,
         join=join,
         rehearsal=_("Rehearsal") if rehearsal else "",
+        speaker=state.speaker_message or "",
     )
 
 

@@ -74,7 +74,8 @@ class VoteStage:
         v = self.view
         left = f"{v.position}/{v.count}  {v.kind}"
         right = f"{v.clock}  {v.time_of_day}" if clock else v.time_of_day
-        return split_line(left, right, width, style="bold", ascii=self.options.ascii, badge=v.rehearsal)
+        return split_line(left, right, width, style="bold", ascii=self.options.ascii, badge=v.rehearsal,
+                          note=self._t(v.speaker))
 
     def _choices(self, width: int, rows: int | None = None) -> list[Text]:
         choices = self.vote.choices
