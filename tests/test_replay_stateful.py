@@ -72,6 +72,10 @@ class MeetingLog(RuleBasedStateMachine):
     def timing(self, cmd: Cmd) -> None:
         self.do(cmd)
 
+    @rule(key=st.sampled_from([1, 2, 3, 0, 0]))
+    def message_to_the_speaker(self, key: int) -> None:
+        self.do(Cmd.MESSAGE, key)
+
     @rule(seconds=st.sampled_from([-60, 30, 60, 120]), item=st.sampled_from(ITEMS))
     def adjust_or_goto(self, seconds: int, item: str) -> None:
         self.do(Cmd.ADJUST, seconds)
