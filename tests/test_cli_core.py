@@ -185,7 +185,7 @@ def test_lang_option_overrides_the_meetings_language(demo_dir: Path) -> None:
     assert code == 0 and "## 2. Agenda: planned and actual" in out and "2026年度工作务虚会" in out
     assert "8 January 2026" in out
     code, out, _ = invoke("followups", session, "--lang", "en")
-    assert code == 0 and "2 commitments, 0 done, 0.0%" in out
+    assert code == 0 and "12 tasks, 0 done, 0.0%" in out
     code, _, err = invoke("minutes", session, "--lang", "fr")
     assert code == 2 and "--lang takes zh-CN or en" in err
 

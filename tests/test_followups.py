@@ -35,21 +35,21 @@ def test_commitments_and_rate(demo: Path) -> None:
         ("retreat-demo:2", "司法所", "2026-06-30", "open", False),
         ("retreat-demo:3", "城市管理办公室", "2026-03-31", "open", True),
     ]
-    assert summary(records) == "承诺事项 2 项，已完成 0 项，完成率 0.0%"  # the meeting's language
+    assert summary(items, "commitment") == "承诺事项 2 项，已完成 0 项，完成率 0.0%"  # the meeting's language
 
 
 @pytest.mark.slow
 def test_cli_lists_updates_and_changes_the_rate(demo: Path) -> None:
     result = runner.invoke(app, ["followups", str(demo)])
     assert result.exit_code == 0
-    assert "retreat-demo:2" in result.stdout and "承诺事项 2 项，已完成 0 项，完成率 0.0%" in result.stdout
+    assert "retreat-demo:2" in result.stdout and "任务 12 项，已完成 0 项，完成率 0.0%" in result.stdout
     result = runner.invoke(app, ["followups", str(demo), "--done", "retreat-demo:3",
                                  "--progress", "retreat-demo:2", "已完成招标"])
     assert result.exit_code == 0, result.stderr
     state = load(demo).state
     assert state.qa.questions[3].followup is not None and state.qa.questions[3].followup.status == "done"
     assert state.qa.questions[2].followup is not None and state.qa.questions[2].followup.progress[0][1] == "已完成招标"
-    assert "已完成招标" in result.stdout and "已完成 1 项，完成率 50.0%" in result.stdout
+    assert "已完成招标" in result.stdout and "任务 12 项，已完成 1 项，完成率 8.3%" in result.stdout
 
 
 @pytest.mark.parametrize("ident", ["nonsense", "retreat-demo:99", "other:2"])
@@ -79,7 +79,7 @@ def test_csv_export_round_trips_chinese_with_a_bom(demo: Path, tmp_path: Path) -
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     assert rows[0][0] == "编号"
     assert rows[1][0] == "retreat-demo:2" and rows[1][3].startswith("二季度完成“三所联动”平台联调")
-    assert len(rows) == 3
+    assert len(rows) == 13 and rows[3][0] == "retreat-demo:livelihood-vote:canteen" and rows[3][3] == "社区食堂"
 
 
 @pytest.mark.slow

@@ -9,11 +9,14 @@ from retreat.i18n import _
 from retreat.paths import data_dir
 
 SUFFIX = ".md.j2"
+# Bundled templates that render something other than one session's minutes.
+NOT_MINUTES = frozenset({"progress"})  # the ledger's progress report (retreat.progress)
 
 
 def names() -> list[str]:
     """The gallery's template names, the formal minutes first."""
     found = sorted(p.name.removesuffix(SUFFIX) for p in data_dir("templates").glob(f"*{SUFFIX}"))
+    found = [n for n in found if n not in NOT_MINUTES]
     return sorted(found, key=lambda n: n != "minutes")
 
 

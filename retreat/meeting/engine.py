@@ -14,7 +14,7 @@ from typing import cast
 from retreat.agenda import Agenda, Item
 from retreat.errors import CommandRefused
 from retreat.i18n import _
-from retreat.meeting import ballot_box, phone_codes, qa
+from retreat.meeting import ballot_box, ledger, phone_codes, qa
 from retreat.meeting.events import (
     TIMER_EVENTS,
     AlarmRepeated,
@@ -62,6 +62,11 @@ class Cmd(StrEnum):
     WITHDRAW_QUESTION = "withdraw_question"  # value: qid
     FOLLOWUP_PROGRESS = "followup_progress"  # {qid, note}
     FOLLOWUP_DONE = "followup_done"  # {qid, note?}
+    # The year's tasks (see retreat.meeting.ledger): `task` is the id after the session stem
+    TASK_PROGRESS = "task_progress"  # {task, note}: a chosen item's progress
+    TASK_DONE = "task_done"  # {task, note?}: a chosen item completed
+    TASK_DUE = "task_due"  # {task, due}
+    TASK_OWNER = "task_owner"  # {task, owner: department id or name}
     # Live votes: on the current vote item (or the runoff it opened); see retreat.meeting.ballot_box
     CAST = "cast"  # {ballot: opaque id, ranking: "3 7 1" or [ids], group?}
     UNDO_BALLOT = "undo_ballot"
@@ -83,7 +88,8 @@ class Cmd(StrEnum):
 # What may still be recorded after the meeting has ended: the record, not the meeting.
 AFTER_THE_MEETING = frozenset(
     {Cmd.APPROVE, Cmd.NOTE, Cmd.TICK, Cmd.EDIT_QUESTION, Cmd.WITHDRAW_QUESTION, Cmd.FOLLOWUP_PROGRESS,
-     Cmd.FOLLOWUP_DONE, Cmd.REVOKE_CODE, Cmd.EXPORT_BALLOTS}
+     Cmd.FOLLOWUP_DONE, Cmd.REVOKE_CODE, Cmd.EXPORT_BALLOTS, Cmd.TASK_PROGRESS, Cmd.TASK_DONE, Cmd.TASK_DUE,
+     Cmd.TASK_OWNER}
 )
 
 
@@ -159,6 +165,7 @@ class MeetingState:
     votes: dict[str, ballot_box.VoteState] = field(default_factory=dict)
     codes: phone_codes.CodeBook = field(default_factory=phone_codes.CodeBook)  # phone join codes, hashed
     early_exports: list[tuple[str, float]] = field(default_factory=list)  # (vote key, wall clock): before its reveal
+    tasks: dict[str, ledger.TaskLog] = field(default_factory=dict)  # by task key: updates after the meeting
     speaker_message: str | None = None  # shown to the speaker until cleared or the next item
 
     def vote(self) -> ballot_box.VoteState:
@@ -430,6 +437,11 @@ def _followup_done(state: MeetingState, cmd: Command, now: Stamp) -> list[Event]
     return qa.decide_followup(state.qa, cmd.fields(), True, now)
 
 
+def _task(state: MeetingState, cmd: Command, now: Stamp) -> list[Event]:
+    kind = EventKind(cmd.kind.value)
+    return ledger.decide(state.agenda, state.votes, state.qa, state.tasks, kind, cmd.fields(), now)
+
+
 def _cast(state: MeetingState, cmd: Command, now: Stamp) -> list[Event]:
     return ballot_box.decide_cast(state.agenda, state.vote(), cmd.fields(), now)
 
@@ -540,6 +552,10 @@ _HANDLERS = {
     Cmd.WITHDRAW_QUESTION: _withdraw_question,
     Cmd.FOLLOWUP_PROGRESS: _followup_progress,
     Cmd.FOLLOWUP_DONE: _followup_done,
+    Cmd.TASK_PROGRESS: _task,
+    Cmd.TASK_DONE: _task,
+    Cmd.TASK_DUE: _task,
+    Cmd.TASK_OWNER: _task,
     Cmd.CAST: _cast,
     Cmd.UNDO_BALLOT: _undo_ballot,
     Cmd.IMPORT_BALLOTS: _import_ballots,
@@ -600,6 +616,9 @@ def apply(state: MeetingState, event: Event) -> None:
         return  # done from another terminal: the meeting's own last moment (its end, its durations) is unchanged
     elif kind in _QA_EVENTS:
         qa.apply(state.qa, state.agenda, event)
+    elif kind in ledger.TASK_EVENTS:
+        ledger.apply(state.tasks, event)
+        return  # recorded after the meeting: its last moment is unchanged
     elif kind in ballot_box.VOTE_EVENTS:
         ballot_box.apply(state.votes, state.agenda, event)
     elif kind in phone_codes.CODE_EVENTS:

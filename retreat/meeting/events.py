@@ -44,6 +44,12 @@ class EventKind(StrEnum):
     QUESTION_WITHDRAWN = "question_withdrawn"
     FOLLOWUP_PROGRESS = "followup_progress"
     FOLLOWUP_DONE = "followup_done"
+    # The year's tasks (retreat.meeting.ledger): `task` is the id after the session stem,
+    # "<vote-id>:<candidate-id>" for a chosen item, "<question number>" for a commitment
+    TASK_PROGRESS = "task_progress"  # chosen items only: commitments keep FOLLOWUP_PROGRESS
+    TASK_DONE = "task_done"  # chosen items only: commitments keep FOLLOWUP_DONE
+    TASK_DUE = "task_due"
+    TASK_OWNER = "task_owner"
     # Live votes (retreat.meeting.ballot_box)
     BALLOT_CAST = "ballot_cast"
     BALLOT_UNDONE = "ballot_undone"
@@ -240,6 +246,26 @@ class FollowupDone(TypedDict):
     note: NotRequired[str]
 
 
+class TaskProgress(TypedDict):
+    task: str
+    note: str
+
+
+class TaskDone(TypedDict):
+    task: str
+    note: NotRequired[str]
+
+
+class TaskDue(TypedDict):
+    task: str
+    due: str  # ISO date
+
+
+class TaskOwner(TypedDict):
+    task: str
+    owner: str  # a department id
+
+
 class OnVote(TypedDict):
     """Closed: which vote (`vote` is the item id, or the runoff's key) of which item."""
 
@@ -349,6 +375,10 @@ PAYLOADS: dict[EventKind, type] = {
     EventKind.QUESTION_WITHDRAWN: OnQuestion,
     EventKind.FOLLOWUP_PROGRESS: FollowupProgress,
     EventKind.FOLLOWUP_DONE: FollowupDone,
+    EventKind.TASK_PROGRESS: TaskProgress,
+    EventKind.TASK_DONE: TaskDone,
+    EventKind.TASK_DUE: TaskDue,
+    EventKind.TASK_OWNER: TaskOwner,
     EventKind.BALLOT_CAST: BallotCast,
     EventKind.BALLOT_UNDONE: BallotUndone,
     EventKind.VOTE_CLOSED: OnVote,

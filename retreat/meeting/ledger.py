@@ -1,0 +1,256 @@
+"""The year's tasks: every item a vote chose, and every commitment made in answer to a question.
+
+A chosen item's id is `<session-stem>:<vote-id>:<candidate-id>` (the vote item's id, also for
+an item chosen in its runoff); a commitment's is `<session-stem>:<question number>`. Within a
+session the part after the stem (the task key) holds a colon for a chosen item and only digits
+for a commitment, so the two forms never collide.
+
+Updates after the meeting are events in the owning session's log: a commitment's progress and
+completion stay FOLLOWUP_* events (the minutes read them), a chosen item's are TASK_*; a new
+due date or owner is TASK_DUE / TASK_OWNER for either.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, cast
+
+from retreat.agenda import Agenda
+from retreat.errors import CommandRefused
+from retreat.i18n import _
+from retreat.meeting import ballot_box, qa
+from retreat.meeting.events import (
+    Event,
+    EventKind,
+    Stamp,
+    TaskDone,
+    TaskDue,
+    TaskOwner,
+    TaskProgress,
+)
+
+if TYPE_CHECKING:
+    from retreat.meeting.session import Record
+
+KINDS = ("commitment", "project")
+TASK_EVENTS = frozenset({EventKind.TASK_PROGRESS, EventKind.TASK_DONE, EventKind.TASK_DUE, EventKind.TASK_OWNER})
+
+
+@dataclass
+class TaskLog:
+    """What was recorded about one task after the meeting (a chosen item's whole history;
+    for a commitment only a changed due date or owner)."""
+
+    progress: list[tuple[float, str]] = field(default_factory=list)
+    done_at: float | None = None
+    due: str | None = None
+    owner: str | None = None  # department id
+
+
+@dataclass(frozen=True)
+class Chosen:
+    key: str  # "<vote-id>:<candidate-id>"
+    vote: str  # the vote item's id
+    vote_title: str
+    title: str
+    department: str | None
+
+
+def chosen_items(agenda: Agenda, votes: Mapping[str, ballot_box.VoteState]) -> list[Chosen]:
+    """Every item the meeting's votes chose, in agenda and candidate order."""
+    out = []
+    for item in agenda.items:
+        spec, vote = item.vote, votes.get(item.id)
+        if spec is None or vote is None:
+            continue
+        titles = ballot_box.chosen(dict(votes), vote)
+        if not titles:
+            continue
+        for cid, candidate in zip(vote.candidates, spec.candidates, strict=False):
+            if candidate.title in titles:
+                out.append(Chosen(f"{item.id}:{cid}", item.id, item.title, candidate.title, candidate.department))
+    return out
+
+
+def department_id(agenda: Agenda, ref: str) -> str | None:
+    """The id of the department named by its id or its name; None when there is none."""
+    ref = ref.strip()
+    for dep in agenda.departments:
+        if ref in (dep.id, dep.name):
+            return dep.id
+    return None
+
+
+# --- deciding ------------------------------------------------------------------------
+
+
+def decide(agenda: Agenda, votes: Mapping[str, ballot_box.VoteState], questions: qa.QAState,
+           tasks: Mapping[str, TaskLog], kind: EventKind, value: Mapping[str, object], now: Stamp) -> list[Event]:
+    key = str(value.get("task", ""))
+    projects = {c.key for c in chosen_items(agenda, votes)}
+    commitments = {str(q.qid) for q in questions.followups() if q.followup is not None and not q.withdrawn}
+    if key not in projects | commitments:
+        raise CommandRefused(_("no task {id} in this session").format(id=key))
+    log = tasks.get(key, TaskLog())
+    if kind is EventKind.TASK_DUE:
+        due = str(value.get("due", "")).strip()
+        try:
+            dt.date.fromisoformat(due)
+        except ValueError:
+            raise CommandRefused(_('"{due}" is not a date (YYYY-MM-DD)').format(due=due)) from None
+        return [Event(kind, now, TaskDue(task=key, due=due))]
+    if kind is EventKind.TASK_OWNER:
+        owner = department_id(agenda, str(value.get("owner", "")))
+        if owner is None:
+            raise CommandRefused(_('"{owner}" is not one of this meeting\'s departments ({all})').format(
+                owner=value.get("owner", ""), all=", ".join(f"{d.id} {d.name}" for d in agenda.departments)))
+        return [Event(kind, now, TaskOwner(task=key, owner=owner))]
+    if key not in projects:
+        raise CommandRefused(_("task {id} is a commitment: its progress is a follow-up").format(id=key))
+    note = str(value.get("note", "")).strip()
+    if kind is EventKind.TASK_DONE:
+        if log.done_at is not None:
+            raise CommandRefused(_("task {id} is already done").format(id=key))
+        return [Event(kind, now, TaskDone(task=key, note=note))]
+    if not note:
+        raise CommandRefused(_("say what progress was made"))
+    return [Event(kind, now, TaskProgress(task=key, note=note))]
+
+
+# --- applying ------------------------------------------------------------------------
+
+
+def apply(tasks: dict[str, TaskLog], event: Event) -> None:
+    data = cast(TaskProgress, event.data)
+    log = tasks.setdefault(data["task"], TaskLog())
+    at = event.stamp.at
+    if event.kind is EventKind.TASK_PROGRESS:
+        log.progress.append((at, data["note"]))
+    elif event.kind is EventKind.TASK_DONE:
+        log.done_at = at
+        note = cast(TaskDone, event.data).get("note")
+        if note:
+            log.progress.append((at, note))
+    elif event.kind is EventKind.TASK_DUE:
+        log.due = cast(TaskDue, event.data)["due"]
+    elif event.kind is EventKind.TASK_OWNER:
+        log.owner = cast(TaskOwner, event.data)["owner"]
+
+
+# --- the ledger ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Task:
+    id: str
+    kind: str  # commitment | project
+    session: str
+    meeting: str
+    origin: str  # which question or which vote, in words
+    title: str  # the promise, or the chosen item
+    owner: str  # department name
+    due: str  # ISO date, "" when none was set
+    status: str  # open | in progress | done
+    overdue: bool
+    asker: str = ""
+    area: str = ""
+    question: str = ""
+    progress: tuple[tuple[str, str], ...] = ()  # (ISO date, note)
+
+    @property
+    def latest(self) -> tuple[str, str] | None:
+        return self.progress[-1] if self.progress else None
+
+
+def session_stem(record: Record) -> str:
+    return Path(record.path).stem
+
+
+def _status(done_at: float | None, progress: list[tuple[float, str]]) -> str:
+    if done_at is not None:
+        return "done"
+    return "in progress" if progress else "open"
+
+
+def tasks(records: list[Record], today: dt.date, kind: str = "all") -> list[Task]:
+    out = []
+    for record in records:
+        offset = dt.timezone(dt.timedelta(seconds=record.utc_offset))
+
+        def day(at: float, offset: dt.timezone = offset) -> str:
+            return dt.datetime.fromtimestamp(at, offset).date().isoformat()
+
+        stem, state, agenda = session_stem(record), record.state, record.agenda
+        if kind in ("all", "commitment"):
+            for q in state.qa.followups():
+                f = q.followup
+                if f is None:
+                    continue
+                log = state.tasks.get(str(q.qid), TaskLog())
+                due = log.due or f.due
+                out.append(Task(
+                    id=f"{stem}:{q.qid}", kind="commitment", session=record.path, meeting=agenda.meeting.title,
+                    origin=_("Question {n}").format(n=q.qid), title=f.promise,
+                    owner=agenda.department_name(log.owner or f.owner), due=due, status=f.status,
+                    overdue=f.done_at is None and bool(due) and dt.date.fromisoformat(due) < today,
+                    asker=q.asker, area=q.area, question=q.text,
+                    progress=tuple((day(at), note) for at, note in f.progress),
+                ))
+        if kind in ("all", "project"):
+            for c in chosen_items(agenda, state.votes):
+                log = state.tasks.get(c.key, TaskLog())
+                due = log.due or ""
+                out.append(Task(
+                    id=f"{stem}:{c.key}", kind="project", session=record.path, meeting=agenda.meeting.title,
+                    origin=_("chosen by the vote {title}").format(title=c.vote_title), title=c.title,
+                    owner=agenda.department_name(log.owner or c.department), due=due,
+                    status=_status(log.done_at, log.progress),
+                    overdue=log.done_at is None and bool(due) and dt.date.fromisoformat(due) < today,
+                    progress=tuple((day(at), note) for at, note in log.progress),
+                ))
+    return out
+
+
+def completion(items: list[Task]) -> tuple[int, int, float]:
+    """(tasks, done, percentage done), e.g. (12, 5, 41.7)."""
+    total = len(items)
+    done = sum(1 for t in items if t.status == "done")
+    return total, done, round(100 * done / total, 1) if total else 0.0
+
+
+def summary(items: list[Task], kind: str = "all") -> str:
+    """"任务 12 项，已完成 5 项，完成率 41.7%", of the kind listed."""
+    total, done, rate = completion(items)
+    sentence = {
+        "commitment": _("{total} commitments, {done} done, {rate}%"),
+        "project": _("{total} chosen items, {done} done, {rate}%"),
+    }.get(kind, _("{total} tasks, {done} done, {rate}%"))
+    return sentence.format(total=total, done=done, rate=f"{rate:.1f}")
+
+
+def by_department(items: list[Task]) -> list[tuple[str, list[Task]]]:
+    """The tasks per owner, departments in order of first appearance."""
+    groups: dict[str, list[Task]] = {}
+    for t in items:
+        groups.setdefault(t.owner, []).append(t)
+    return list(groups.items())
+
+
+def department_line(owner: str, items: list[Task]) -> str:
+    total, done, rate = completion(items)
+    overdue = sum(1 for t in items if t.overdue)
+    line = _("{owner}: {total} tasks, {done} done, {rate}%").format(
+        owner=owner or _("(no owner)"), total=total, done=done, rate=f"{rate:.1f}")
+    if overdue:
+        line += _(", {n} overdue").format(n=overdue)
+    return line
+
+
+def find(records: list[Record], ident: str) -> tuple[list[str], list[str]]:
+    """(the sessions holding the task `ident`, every task id known): matched whole, never parsed."""
+    known = [t.id for t in tasks(records, dt.date.min)]
+    paths = [r.path for r in records for t in tasks([r], dt.date.min) if t.id == ident]
+    return paths, known
