@@ -11,7 +11,7 @@ import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from retreat.agenda import KIND_LABELS
 from retreat.durations import format_clock, format_date_in
@@ -28,6 +28,9 @@ from retreat.meeting.qa import (
 )
 from retreat.meeting.session import Record
 from retreat.paths import bundled_template
+
+if TYPE_CHECKING:
+    import jinja2
 
 Gettext = Callable[[str], str]  # the meeting's language, or --lang's
 
@@ -448,6 +451,23 @@ def md_cell(value: object) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", "").replace("\n", "<br>")
 
 
+def markdown_env(lang: str) -> jinja2.Environment:
+    """The Jinja2 environment of every Markdown document: the minutes, the progress report."""
+    import jinja2
+
+    env = jinja2.Environment(
+        extensions=["jinja2.ext.i18n"],
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,  # noqa: S701 - Markdown, not HTML; cells are escaped by md_cell
+    )
+    env.install_gettext_translations(translator(lang), newstyle=True)  # type: ignore[attr-defined]
+    env.filters["cell"] = md_cell
+    return env
+
+
 def render(record: Record, template: Path | str | None = None, lang: str | None = None) -> str:
     import jinja2
 
@@ -459,16 +479,7 @@ def render(record: Record, template: Path | str | None = None, lang: str | None 
         raise TemplateError(f"{path}: no such template file") from None
     except (OSError, UnicodeDecodeError) as e:
         raise TemplateError(f"{path}: cannot read the template: {e}") from None
-    env = jinja2.Environment(
-        extensions=["jinja2.ext.i18n"],
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        autoescape=False,  # noqa: S701 - Markdown, not HTML; cells are escaped by md_cell
-    )
-    env.install_gettext_translations(translator(context["lang"]), newstyle=True)  # type: ignore[attr-defined]
-    env.filters["cell"] = md_cell
+    env = markdown_env(context["lang"])
     try:
         return env.from_string(source).render(**context)
     except jinja2.TemplateSyntaxError as e:

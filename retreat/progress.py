@@ -12,7 +12,7 @@ from retreat.durations import format_date_in
 from retreat.i18n import translator
 from retreat.meeting.ledger import Task, by_department, completion, department_line, summary
 from retreat.meeting.qa import FOLLOWUP_LABELS
-from retreat.minutes import md_cell
+from retreat.minutes import markdown_env
 from retreat.paths import bundled_template
 
 if TYPE_CHECKING:
@@ -48,19 +48,8 @@ def progress_context(records: list[Record], items: list[Task], kind: str, today:
 
 
 def render_progress(records: list[Record], items: list[Task], kind: str, today: dt.date, lang: str) -> str:
-    import jinja2
-
     context = progress_context(records, items, kind, today, lang)
-    env = jinja2.Environment(
-        extensions=["jinja2.ext.i18n"],
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        autoescape=False,  # noqa: S701 - Markdown, not HTML; cells are escaped by md_cell
-    )
-    env.install_gettext_translations(translator(lang), newstyle=True)  # type: ignore[attr-defined]
-    env.filters["cell"] = md_cell
+    env = markdown_env(lang)
     source = bundled_template(TEMPLATE).read_text(encoding="utf-8")
     return env.from_string(source).render(**context)
 
