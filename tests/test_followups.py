@@ -122,3 +122,22 @@ def test_the_same_id_in_two_sessions_is_refused_as_ambiguous(tmp_path: Path) -> 
         paths.append(str(tmp_path / name / "retreat-demo.retreat"))
     result = runner.invoke(app, ["followups", *paths, "--done", "retreat-demo:2"])
     assert result.exit_code == 2 and "同时出现在多个会议记录中" in result.stderr
+
+
+def test_a_rehearsals_tasks_are_left_out_and_said_so(demo: Path, tmp_path: Path) -> None:
+    import shutil
+    import sqlite3
+
+    rehearsal = tmp_path / "rehearsal" / "retreat-demo-eve.retreat"
+    rehearsal.parent.mkdir()
+    shutil.copy(demo, rehearsal)
+    with sqlite3.connect(rehearsal) as db:  # as if the stage had been answered 'y' (a rehearsal)
+        seq, at, mono, run = db.execute("SELECT seq, at, mono, run FROM events ORDER BY seq DESC LIMIT 1").fetchone()
+        db.execute("INSERT INTO events VALUES (?, 'rehearsal_answered', ?, ?, ?, '{\"rehearsal\": true}')",
+                   (seq + 1, at, mono, run))
+    db.close()
+    assert load(rehearsal).state.rehearsal is True
+    result = runner.invoke(app, ["followups", str(demo), str(rehearsal)])
+    assert result.exit_code == 0, result.stderr
+    assert "任务 12 项" in result.stdout and "retreat-demo-eve:" not in result.stdout
+    assert "retreat-demo-eve.retreat" in result.stdout and "彩排" in result.stdout

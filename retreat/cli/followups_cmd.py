@@ -88,6 +88,9 @@ def followups(
     console.print(summary(items, kind))
     for department, theirs in by_department(items):
         console.print("  " + department_line(department, theirs))
+    for rehearsal in (r for r in records if r.state.rehearsal is True):
+        console.print(i18n._("{path} is a rehearsal: its commitments and chosen items are not tasks "
+                             "of the year and are left out.").format(path=rehearsal.path), soft_wrap=True)
     if output is None:
         return
     if fmt == "csv":

@@ -178,6 +178,8 @@ def _status(done_at: float | None, progress: list[tuple[float, str]]) -> str:
 def tasks(records: list[Record], today: dt.date, kind: str = "all") -> list[Task]:
     out = []
     for record in records:
+        if record.state.rehearsal is True:  # practice: its promises and votes are not the year's tasks
+            continue
         offset = dt.timezone(dt.timedelta(seconds=record.utc_offset))
 
         def day(at: float, offset: dt.timezone = offset) -> str:
