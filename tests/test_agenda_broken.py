@@ -118,6 +118,7 @@ GENERATED: dict[str, tuple[bytes, str]] = {
 }
 
 
+@pytest.mark.slow  # over 0.2 s: out of the inner loop, still in CI
 @pytest.mark.parametrize("name", sorted(GENERATED))
 def test_generated_hostile_file(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     content, line = GENERATED[name]

@@ -130,6 +130,7 @@ def rundown_workbook(path: Path, *, missing_title: bool = False) -> None:
     wb.save(path)
 
 
+@pytest.mark.slow  # over 0.2 s: out of the inner loop, still in CI
 def test_from_a_rundown_sheet(tmp_path: Path) -> None:
     rundown_workbook(tmp_path / "议程.xlsx")
     out = tmp_path / "a.yaml"

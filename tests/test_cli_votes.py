@@ -63,6 +63,7 @@ def voted_session(tmp_path: Path, method: str, seats: int, seed: int) -> Path:
     return path
 
 
+@pytest.mark.slow  # over a quarter of a second: subprocesses, threads or a real server
 @pytest.mark.parametrize("method", METHODS)
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_exported_blt_recounted_by_tally_gives_the_recorded_result(tmp_path: Path, method: str, seed: int) -> None:
@@ -177,6 +178,7 @@ def test_an_unrevealed_vote_is_not_exported_without_before_reveal(tmp_path: Path
     assert logged(session) == before  # refusing writes nothing anywhere
 
 
+@pytest.mark.slow  # over a quarter of a second: subprocesses, threads or a real server
 def test_before_reveal_exports_and_the_log_and_minutes_say_so(tmp_path: Path) -> None:
     session = open_vote_session(tmp_path)
     out = tmp_path / "v.blt"

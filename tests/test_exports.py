@@ -178,6 +178,7 @@ def test_docx_headings_follow_the_markdown(zh_docx: Path, zh_markdown: str) -> N
     assert bold[:2] == ["时间", "地点"]
 
 
+@pytest.mark.slow  # over 0.2 s: out of the inner loop, still in CI
 def test_docx_tables_hold_the_agenda_questions_and_commitments(zh_docx: Path) -> None:
     import docx
 
@@ -470,6 +471,7 @@ def test_minutes_bad_format_combinations_exit_2(zh_session: Path, tmp_path: Path
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow  # over 0.2 s: out of the inner loop, still in CI
 def test_minutes_export_to_an_unwritable_place_exits_2(zh_session: Path, tmp_path: Path) -> None:
     code, _, err = invoke("minutes", str(zh_session), "-o", str(tmp_path / "missing" / "m.docx"))
     assert code == 2 and "无法写入" in err and "Traceback" not in err
@@ -506,6 +508,7 @@ def test_demo_writes_all_three_formats(tmp_path: Path) -> None:
     assert doc.paragraphs[0].text == "2026年度工作务虚会会议纪要"
 
 
+@pytest.mark.slow  # over 0.2 s: out of the inner loop, still in CI
 def test_demo_default_format_is_md_only(tmp_path: Path) -> None:
     code, _, err = invoke("demo", "--out", str(tmp_path))
     assert code == 0, err

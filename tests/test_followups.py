@@ -124,6 +124,7 @@ def test_the_same_id_in_two_sessions_is_refused_as_ambiguous(tmp_path: Path) -> 
     assert result.exit_code == 2 and "同时出现在多个会议记录中" in result.stderr
 
 
+@pytest.mark.slow  # over 0.2 s: out of the inner loop, still in CI
 def test_a_rehearsals_tasks_are_left_out_and_said_so(demo: Path, tmp_path: Path) -> None:
     import shutil
     import sqlite3

@@ -93,6 +93,7 @@ def test_demo_on_a_full_disk_with_no_earlier_demo_writes_nothing(small_disk: Pat
     assert sorted(p.name for p in small_disk.iterdir()) == [".filler"]
 
 
+@pytest.mark.slow  # over 0.2 s: out of the inner loop, still in CI
 def test_demo_replaces_the_earlier_one_when_there_is_room(earlier_demo: Path, small_disk: Path) -> None:
     copy_demo(earlier_demo, small_disk)
     code, _out, err = invoke("demo", "--lang", "en", "--out", str(small_disk))

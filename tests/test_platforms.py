@@ -106,6 +106,7 @@ def test_a_utf8_stream_is_left_alone() -> None:
     assert not platforms.prepare_stream(None)
 
 
+@pytest.mark.slow  # over a quarter of a second: subprocesses, threads or a real server
 @pytest.mark.parametrize("encoding", ["gbk", "ascii"])
 def test_commands_print_on_a_gbk_or_ascii_stdout_without_an_encoding_error(encoding: str, tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONIOENCODING": encoding, "LANG": "zh_CN.UTF-8", "LANGUAGE": "zh_CN"}

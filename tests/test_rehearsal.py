@@ -176,6 +176,7 @@ def _minutes(tmp_path: Path, short_agenda, wall: float, rehearsal: bool, lang: s
     return minutes.render(load(path), lang=lang)
 
 
+@pytest.mark.slow  # over 0.2 s: out of the inner loop, still in CI
 def test_the_minutes_of_a_rehearsal_say_so_in_their_title_and_date(tmp_path: Path, short_agenda):
     zh = _minutes(tmp_path, short_agenda, EVE, True, "zh-CN")
     title = zh.splitlines()[0]

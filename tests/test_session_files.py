@@ -169,6 +169,7 @@ def test_a_closed_session_needs_no_journal_files_to_be_read(meeting: Path) -> No
         assert footprint(meeting) == before
 
 
+@pytest.mark.slow  # over 0.2 s: out of the inner loop, still in CI
 def test_a_session_left_in_wal_mode_is_read_without_leaving_files(meeting: Path) -> None:
     """Sessions closed by older versions stay in WAL mode on disk."""
     conn = sqlite3.connect(meeting)

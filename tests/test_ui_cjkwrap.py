@@ -114,6 +114,7 @@ def test_one_cell_line_still_makes_progress():
     ),
     width=st.integers(min_value=2, max_value=40),
 )
+@pytest.mark.slow  # over 0.2 s: out of the inner loop, still in CI
 def test_property_fits_and_rebuilds(text, width):
     lines = wrap(text, width)
     assert all(cell_len(line) <= width for line in lines)

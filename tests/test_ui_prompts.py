@@ -187,6 +187,7 @@ def test_questionary_select_starts_at_the_default(pipe: PipeInput, real: Questio
     assert real.select("Which department?", options, default="jus") == "svc"
 
 
+@pytest.mark.slow  # over 0.2 s: out of the inner loop, still in CI
 def test_questionary_select_reasks_when_refused(pipe: PipeInput, real: QuestionaryPrompter) -> None:
     options = [Option("a", "a"), Option("b", "b")]
     said: list[str] = []
@@ -207,6 +208,7 @@ def test_ctrl_c_or_esc_cancels(pipe: PipeInput, real: QuestionaryPrompter, key: 
         real.select("Outcome:", [Option("a", "a")])
 
 
+@pytest.mark.slow  # over 0.2 s: out of the inner loop, still in CI
 def test_a_whole_capture_through_questionary(pipe: PipeInput, real: QuestionaryPrompter) -> None:
     pipe.send_text(ENTER + "物业委员会必须有党员吗？" + ENTER + DOWN + ENTER)
     assert capture_question(real, CTX, "林秀英") == {"text": "物业委员会必须有党员吗？", "department": "jus"}

@@ -271,6 +271,7 @@ def drive_short(session: Session, clock: FakeClock):
     return run
 
 
+@pytest.mark.slow  # over 0.2 s: out of the inner loop, still in CI
 def test_the_answer_alarm_rings_flashes_and_a_silences_it(qa_drive, qs: Session) -> None:
     # answer limit 2m, alarm every 20 s: time up at 120 s, repeated at 140 s, silenced at 150 s
     prompter = FakePrompter(QUESTION, "sgo")

@@ -157,6 +157,7 @@ def text_of(lines: Sequence[Sequence[Segment]]) -> str:
 # --- the module ----------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # over 0.2 s: out of the inner loop, still in CI
 @pytest.mark.parametrize("url", URLS)
 @pytest.mark.parametrize("ascii", [False, True])
 @pytest.mark.parametrize("box", [(80, 24), (120, 40), (200, 60), (300, 120)])
@@ -223,6 +224,7 @@ def test_the_drawing_is_cached_and_segno_is_imported_only_when_a_code_is_drawn()
     assert out.strip() == "False"
 
 
+@pytest.mark.slow  # over a quarter of a second: subprocesses, threads or a real server
 @needs_zbar
 @pytest.mark.parametrize("ascii", [False, True])
 def test_zbarimg_reads_the_drawn_code(tmp_path: Path, ascii: bool) -> None:

@@ -93,6 +93,7 @@ def test_quit_needs_y_any_other_key_cancels(drive, session):
     assert kinds(session).count("item_started") == 0  # `x` was not read as a command
 
 
+@pytest.mark.slow  # over a quarter of a second: subprocesses, threads or a real server
 def test_ctrl_c_leaves_with_the_session_safe(drive, session):
     outcome, *_ = drive(" ", 3, "\x03")
     assert outcome is Outcome.INTERRUPTED

@@ -218,6 +218,7 @@ def test_random_keys_never_crash_and_only_valid_ballots_count(desk: Desk) -> Non
         assert parse_ranking(desk.vote, list(ranking)) == ranking
 
 
+@pytest.mark.slow  # over 0.2 s: out of the inner loop, still in CI
 def test_ballots_typed_into_a_pipe_through_the_whole_loop(vs: Session, clock: FakeClock) -> None:
     """The real key reader and run loop: keys in a pipe, the fake clock, frames out."""
     frames = Painted()

@@ -76,6 +76,7 @@ def test_help_does_not_import_the_web_stack() -> None:
     assert out.strip() == "[]"
 
 
+@pytest.mark.slow  # over a quarter of a second: subprocesses, threads or a real server
 def test_demo_participate_serves_the_demo_vote_until_stopped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from rich.console import Console
 
