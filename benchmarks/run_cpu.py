@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 BIN = Path(sys.executable).parent
@@ -105,6 +106,25 @@ def idle_cpu(pids: dict[str, int], seconds: float, counting: tuple[str, ...],
     return {name: (after[name] - before[name]) / wall * 100 for name in pids}
 
 
+def rounds(one: Callable[[], dict[str, float]], n: int) -> dict[str, list[float]]:
+    """`n` rounds of `one`, each process's figures collected; the private tmux server is
+    killed whatever happens."""
+    results: dict[str, list[float]] = {}
+    try:
+        for _ in range(n):
+            for name, pct in one().items():
+                results.setdefault(name, []).append(pct)
+    finally:
+        subprocess.run(["tmux", "-L", SOCKET, "kill-server"], capture_output=True)
+    return results
+
+
+def print_medians(results: dict[str, list[float]], width: int) -> None:
+    for name, values in results.items():
+        shown = ", ".join(f"{v:.3f}" for v in values)
+        print(f"  {name:{width}} median {statistics.median(values):6.3f}%   ({shown})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=30.0)
@@ -113,17 +133,9 @@ def main() -> None:
     if shutil.which("tmux") is None:
         raise SystemExit("tmux is not installed")
     termdown = ensure_termdown()
-    results: dict[str, list[float]] = {}
-    try:
-        for _ in range(args.rounds):
-            for name, pct in one_round(args.seconds, termdown).items():
-                results.setdefault(name, []).append(pct)
-    finally:
-        subprocess.run(["tmux", "-L", SOCKET, "kill-server"], capture_output=True)
+    results = rounds(lambda: one_round(args.seconds, termdown), args.rounds)
     print(f"CPU while a countdown runs idle, {args.seconds:.0f} s x {args.rounds} in tmux (% of one core):")
-    for name, values in results.items():
-        shown = ", ".join(f"{v:.3f}" for v in values)
-        print(f"  {name:12} median {statistics.median(values):6.3f}%   ({shown})")
+    print_medians(results, width=12)
     ours = statistics.median(results["retreat run"])
     print(f"  target: retreat run < 0.3%: {'met' if ours < 0.3 else 'NOT met'}")
     if "termdown" in results:

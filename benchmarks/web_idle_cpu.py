@@ -15,14 +15,13 @@ from __future__ import annotations
 import argparse
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run_cpu import AGENDA, BIN, SOCKET, idle_cpu, start, tmux, wait_for  # noqa: E402
+from run_cpu import AGENDA, BIN, idle_cpu, print_medians, rounds, start, tmux, wait_for  # noqa: E402
 
 TARGET = 0.25  # % of one core
 
@@ -53,17 +52,9 @@ def main() -> None:
     args = parser.parse_args()
     if shutil.which("tmux") is None:
         raise SystemExit("tmux is not installed")
-    results: dict[str, list[float]] = {}
-    try:
-        for _ in range(args.rounds):
-            for name, pct in one_round(args.seconds).items():
-                results.setdefault(name, []).append(pct)
-    finally:
-        subprocess.run(["tmux", "-L", SOCKET, "kill-server"], capture_output=True)
+    results = rounds(lambda: one_round(args.seconds), args.rounds)
     print(f"CPU with no phone connected, {args.seconds:.0f} s x {args.rounds} in tmux (% of one core):")
-    for name, values in results.items():
-        shown = ", ".join(f"{v:.3f}" for v in values)
-        print(f"  {name:14} median {statistics.median(values):6.3f}%   ({shown})")
+    print_medians(results, width=14)
     ours, alone = statistics.median(results["--participate"]), statistics.median(results["retreat run"])
     print(f"  --participate - alone = {ours - alone:+.3f} points; "
           f"target --participate < {TARGET}%: {'met' if ours < TARGET else 'NOT met'}")
