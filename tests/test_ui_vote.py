@@ -109,6 +109,13 @@ def test_a_group_over_its_size_is_flagged(desk: Desk) -> None:
 # --- entry ---------------------------------------------------------------------------------
 
 
+def test_superscript_digits_on_the_desk_are_refused_not_a_crash(desk: Desk, vs: Session) -> None:
+    desk.type("b1", "1 ²\r")  # str.isdigit accepts '²'; int() does not
+    assert "Not counted: 1 ²" in desk.screen()
+    desk.type("escape", "c", "²\r")  # the chair's choice line
+    assert desk.rankings() == []
+
+
 def test_bad_lines_are_refused_with_the_reason_and_never_counted(desk: Desk, vs: Session) -> None:
     desk.type("b1", "1 2 3\r")
     for line, reason in [("1 9", "9 is not a candidate number (1 to 6)"), ("2 2", "2 is ranked twice"),

@@ -41,7 +41,7 @@ def test_keyboard_ballots_by_number_are_counted_by_borda(vs: Session) -> None:
 @pytest.mark.parametrize(
     ("line", "message"),
     [("", "empty ballot"), ("1 9", "not a candidate number"), ("1 1", "ranked twice"), ("1 2 3 4", "at most 3"),
-     ("1 x", "is not a candidate")],
+     ("1 x", "is not a candidate"), ("1 ²", "is not a candidate")],  # '²'.isdigit(), yet int() refuses it
 )
 def test_bad_ballot_lines_are_refused_with_the_reason_and_not_counted(vs: Session, line: str, message: str) -> None:
     with pytest.raises(CommandRefused, match=message):

@@ -239,3 +239,11 @@ def test_a_code_revoked_from_another_terminal_counts_at_once(client: TestClient,
 def test_a_code_typed_full_width_joins(client: TestClient) -> None:
     typed = "".join(chr(ord(ch) + 0xFEE0) for ch in CODES[1].lower())  # ｂｂｂｂ３３３３ from an input method
     assert tr("You have joined.") in join(client, typed[:4] + "－" + typed[4:])
+
+
+def test_a_ranking_in_superscript_digits_is_refused_not_a_500(client: TestClient, vs: Session) -> None:
+    join(client)
+    form = ballot_form(client)
+    r = client.post("/vote", data={**form, "ranking": "1 ²"})  # '²'.isdigit(), yet int() refuses it
+    assert r.status_code == 422 and "id=received" not in r.text  # refused as a bad ballot is
+    assert vs.state.vote().counted == []

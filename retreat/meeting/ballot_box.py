@@ -31,7 +31,7 @@ from retreat.meeting.events import (
     TieDecided,
 )
 from retreat.voting import count
-from retreat.voting.ballots import Profile, build_profile, rows_to_matrix
+from retreat.voting.ballots import Profile, build_profile, is_digits, rows_to_matrix
 from retreat.voting.result import Result
 
 RUNOFF = "/runoff-"
@@ -130,7 +130,7 @@ def parse_ranking(vote: VoteState, entry: object) -> tuple[str, ...]:
     ranking: list[str] = []
     for token in tokens:
         text = str(token).strip()
-        if text.isdigit():
+        if is_digits(text):
             n = int(text)
             if not 1 <= n <= len(vote.candidates):
                 raise CommandRefused(

@@ -33,6 +33,7 @@ from retreat.meeting.events import (
     Stamp,
 )
 from retreat.meeting.timer import Timer
+from retreat.voting.ballots import is_digits
 
 OUTCOMES = ("answered", "follow-up")
 SATISFACTION = ("satisfied", "basically satisfied", "not satisfied")
@@ -476,7 +477,7 @@ def decide_propose(qa: QAState, value: Mapping[str, object], now: Stamp) -> list
 
 def decide_proposal(qa: QAState, value: Mapping[str, object], now: Stamp) -> list[Event]:
     """{pid, decision: accepted | merged | rejected, into?: pid}"""
-    proposal = qa.proposals.get(int(str(value.get("pid", 0)))) if str(value.get("pid", "")).isdigit() else None
+    proposal = qa.proposals.get(int(str(value.get("pid", 0)))) if is_digits(str(value.get("pid", ""))) else None
     if proposal is None:
         raise CommandRefused(_("there is no proposed question {n}").format(n=value.get("pid")))
     decision = str(value.get("decision", ""))

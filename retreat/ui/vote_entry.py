@@ -36,6 +36,7 @@ from retreat.meeting.engine import Cmd
 from retreat.ui import keymap
 from retreat.ui.keymap import Action
 from retreat.ui.vote_view import Entry, Tallies, VoteView, build, group_name, join, scope_seed
+from retreat.voting.ballots import is_digits
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -180,7 +181,7 @@ class VoteDesk:
         picked = None
         if not line and self.group is not None:
             picked = self.group
-        elif line.isdigit() and 1 <= int(line) <= len(groups):
+        elif is_digits(line) and 1 <= int(line) <= len(groups):
             picked = groups[int(line) - 1].id
         else:
             picked = next((g.id for g in groups if line in (g.id, g.name)), None)
@@ -340,7 +341,7 @@ class VoteDesk:
         if not line:
             return
         numbers = line.replace(",", " ").split()
-        ids = [vote.candidates[int(n) - 1] for n in numbers if n.isdigit() and 1 <= int(n) <= len(vote.candidates)]
+        ids = [vote.candidates[int(n) - 1] for n in numbers if is_digits(n) and 1 <= int(n) <= len(vote.candidates)]
         if len(ids) != len(numbers):
             self.say(_("{line}: type candidate numbers from 1 to {last}").format(line=line, last=len(vote.candidates)))
             self.mode = CHAIR

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from retreat.voting.ballots import Profile, Rejection
+from retreat.voting.ballots import Profile, Rejection, is_digits
 from retreat.voting.result import Result, Round, Tie, Transfer
 
 METHODS = ("stv", "irv", "borda", "schulze", "ranked_pairs", "approval", "plurality")
@@ -76,7 +76,7 @@ def _kind(head: str, source: str) -> str:
         return "json"
     first = body.split("\n", 1)[0]
     parts = first.split()
-    return "blt" if len(parts) == 2 and all(p.isascii() and p.isdigit() for p in parts) else "csv"
+    return "blt" if len(parts) == 2 and all(is_digits(p) for p in parts) else "csv"
 
 
 def count(

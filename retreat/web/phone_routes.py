@@ -19,6 +19,7 @@ from starlette.routing import Route
 from retreat.errors import CommandRefused
 from retreat.meeting import ballot_box
 from retreat.meeting.engine import Cmd
+from retreat.voting.ballots import is_digits
 from retreat.web import pages
 from retreat.web.gate import Busy
 from retreat.web.phones import CSRF_COOKIE, LANG_COOKIE, LANGUAGES, PHONE_COOKIE, Phone
@@ -211,7 +212,7 @@ def _open_vote_title(session: Session) -> str | None:
 def _ranking(vote: VoteState, mine: Ballot | None, typed: str) -> list[int]:
     """The numbers to show ticked: what the phone just typed (refused), else its ballot's."""
     if typed:
-        return [int(x) for x in typed.split() if x.isdigit() and 1 <= int(x) <= len(vote.candidates)]
+        return [int(x) for x in typed.split() if is_digits(x) and 1 <= int(x) <= len(vote.candidates)]
     return [vote.candidates.index(c) + 1 for c in mine.ranking] if mine else []
 
 
