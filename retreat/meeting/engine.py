@@ -32,6 +32,7 @@ from retreat.meeting.events import (
     Stamp,
     TimerCrossed,
     TimeUp,
+    ViewTokenSet,
 )
 from retreat.meeting.timer import Due, Timer
 
@@ -83,13 +84,14 @@ class Cmd(StrEnum):
     PROPOSE_QUESTION = "propose_question"  # {text, group?, key?}
     DECIDE_PROPOSAL = "decide_proposal"  # {pid, decision: accepted|merged|rejected, into?}
     MESSAGE = "message"  # value: 1, 2 or 3 shows that message to the speaker, 0 clears it
+    SET_VIEW_TOKEN = "set_view_token"  # value: the views' read-only token (>= 64 bits); once per meeting
 
 
 # What may still be recorded after the meeting has ended: the record, not the meeting.
 AFTER_THE_MEETING = frozenset(
     {Cmd.APPROVE, Cmd.NOTE, Cmd.TICK, Cmd.EDIT_QUESTION, Cmd.WITHDRAW_QUESTION, Cmd.FOLLOWUP_PROGRESS,
      Cmd.FOLLOWUP_DONE, Cmd.REVOKE_CODE, Cmd.EXPORT_BALLOTS, Cmd.TASK_PROGRESS, Cmd.TASK_DONE, Cmd.TASK_DUE,
-     Cmd.TASK_OWNER}
+     Cmd.TASK_OWNER, Cmd.SET_VIEW_TOKEN}
 )
 
 
@@ -167,6 +169,7 @@ class MeetingState:
     early_exports: list[tuple[str, float]] = field(default_factory=list)  # (vote key, wall clock): before its reveal
     tasks: dict[str, ledger.TaskLog] = field(default_factory=dict)  # by task key: updates after the meeting
     speaker_message: str | None = None  # shown to the speaker until cleared or the next item
+    view_token: str | None = None  # read-only token of the room's views (/timer?v=...), set once
 
     def vote(self) -> ballot_box.VoteState:
         """The vote the current item is taking: its own, or the runoff its tie went to."""
@@ -498,6 +501,19 @@ def _set_pin(state: MeetingState, cmd: Command, now: Stamp) -> list[Event]:
     return phone_codes.decide_pin(state.agenda, state.codes, str(cmd.value or ""), now)
 
 
+VIEW_TOKEN_MIN = 11  # URL-safe base64 characters: 66 bits, the least a view token carries
+_URLSAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+
+
+def _set_view_token(state: MeetingState, cmd: Command, now: Stamp) -> list[Event]:
+    if state.view_token is not None:
+        raise CommandRefused(_("this meeting already has its view token"))
+    token = str(cmd.value or "")
+    if len(token) < VIEW_TOKEN_MIN or not set(token) <= _URLSAFE:
+        raise CommandRefused(_("a view token is at least {n} URL-safe characters").format(n=VIEW_TOKEN_MIN))
+    return [_event(EventKind.VIEW_TOKEN_SET, now, ViewTokenSet(token=token))]
+
+
 def _revoke_code(state: MeetingState, cmd: Command, now: Stamp) -> list[Event]:
     return phone_codes.decide_revoke(state.codes, str(cmd.value or ""), now)
 
@@ -570,6 +586,7 @@ _HANDLERS = {
     Cmd.PROPOSE_QUESTION: _propose_question,
     Cmd.DECIDE_PROPOSAL: _decide_proposal,
     Cmd.MESSAGE: _message,
+    Cmd.SET_VIEW_TOKEN: _set_view_token,
 }
 
 _QA_EVENTS = frozenset(
@@ -607,6 +624,9 @@ def apply(state: MeetingState, event: Event) -> None:
         state.by_id(event.item).messages += 1
     elif kind is EventKind.SPEAKER_MESSAGE_CLEARED:
         state.speaker_message = None
+    elif kind is EventKind.VIEW_TOKEN_SET:
+        state.view_token = cast(ViewTokenSet, event.data)["token"]
+        return  # not a moment of the meeting: its last moment (its durations, its downtime) is unchanged
     elif kind is EventKind.MINUTES_APPROVED:
         state.approvals.append((cast(MinutesApproved, event.data)["by"], stamp.at))
     elif kind is EventKind.REHEARSAL_ANSWERED:

@@ -66,6 +66,7 @@ class EventKind(StrEnum):
     # Participation from phones (retreat.web): codes stored hashed, never in clear
     CODES_ISSUED = "codes_issued"
     PIN_SET = "pin_set"  # the meeting's PIN, for agendas whose phones join with a PIN
+    VIEW_TOKEN_SET = "view_token_set"  # the read-only token of the room's views (/timer, /agenda, /stage)
     CODE_REVOKED = "code_revoked"
     BALLOT_REPLACED = "ballot_replaced"  # a phone changed its ballot while the vote is open
     QUESTION_PROPOSED = "question_proposed"  # from a phone: waits for the facilitator
@@ -334,6 +335,10 @@ class PinSet(TypedDict):
     pin: str
 
 
+class ViewTokenSet(TypedDict):
+    token: str
+
+
 class CodeRevoked(TypedDict):
     hash: str
 
@@ -391,6 +396,7 @@ PAYLOADS: dict[EventKind, type] = {
     EventKind.MINUTES_APPROVED: MinutesApproved,
     EventKind.CODES_ISSUED: CodesIssued,
     EventKind.PIN_SET: PinSet,
+    EventKind.VIEW_TOKEN_SET: ViewTokenSet,
     EventKind.CODE_REVOKED: CodeRevoked,
     EventKind.BALLOT_REPLACED: BallotReplaced,
     EventKind.QUESTION_PROPOSED: QuestionProposed,

@@ -67,6 +67,14 @@ def serve(session: Session, where: tuple[str, int], console: Console, wait_for_k
         console.print(_("No join codes are issued for this meeting yet: print them, even while it runs, with "
                         "`retreat codes {session} -n 60 -o codes.html`; phones join as soon as they exist.").format(
                             session=session.path), highlight=False)
+    if session.state.view_token is None:
+        import secrets
+
+        from retreat.meeting.engine import Cmd
+
+        # The room's views (/timer, /agenda, /stage) share one read-only token, in the log like
+        # the PIN: a resumed meeting keeps it, so the podium's tablet reconnects without a scan.
+        session.handle(Cmd.SET_VIEW_TOKEN, secrets.token_urlsafe(16))
     try:
         server = start(gate, host, port)
     except OSError as e:
