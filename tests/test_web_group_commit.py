@@ -157,14 +157,15 @@ def test_scratch_written_in_a_batch_is_kept_only_with_its_commit(tmp_path: Path,
 def test_a_salt_issued_after_the_code_was_hashed_is_checked_under_the_lock() -> None:
     book = phone_codes.CodeBook()
     code = CODES[0]
-    early = phone_codes.code_hashes(code, list(book.salts))  # before any batch was issued
+    early = phone_codes.code_hashes(code, list(book.batches))  # before any batch was issued
     assert early == {}
     digest = phone_codes.hash_code(code, SALT)
-    book.salts.append(SALT)
+    batch = phone_codes.Batch(SALT)
+    book.batches.append(batch)
     book.groups[digest] = "g1"
     assert phone_codes.admitted_code(book, code, early) == digest
-    assert phone_codes.admitted_code(book, "2222-2222", phone_codes.code_hashes("2222-2222", [SALT])) is None
-    assert phone_codes.code_hashes("not a code", [SALT]) == {}
+    assert phone_codes.admitted_code(book, "2222-2222", phone_codes.code_hashes("2222-2222", [batch])) is None
+    assert phone_codes.code_hashes("not a code", [batch]) == {}
 
 
 def test_beyond_capacity_a_phone_reads_try_again_in_a_moment(vs: Session) -> None:

@@ -329,6 +329,9 @@ class CodesIssued(TypedDict):
     salt: str
     hashes: list[str]  # salted hashes: codes are never stored in clear
     group: NotRequired[str | None]
+    rounds: NotRequired[int]  # PBKDF2 rounds of the hashes (written before: 20,000)
+    hint_bits: NotRequired[int]  # with `hints`: the bits of each hint
+    hints: NotRequired[list[str]]  # per code, a few bits of a fast keyed hash: which batch to slow-hash under
 
 
 class PinSet(TypedDict):

@@ -113,11 +113,12 @@ class Participation:
         the stage, and several are hashed at once."""
         hashes: dict[str, str] = {}
         if not self.by_pin:
-            salts = list(self.gate.session.state.codes.salts)  # only ever appended to; rechecked under the lock
+            # Only ever appended to (a batch is frozen); one printed meanwhile is checked under the lock.
+            batches = list(self.gate.session.state.codes.batches)
             if self._hashing is None:  # bound to the server's event loop, so made on first use
                 self._hashing = anyio.CapacityLimiter(os.cpu_count() or 1)
             # Hashing is all CPU: one thread per core, and the shared pool stays free for ballots and pages.
-            hashes = await anyio.to_thread.run_sync(phone_codes.code_hashes, code, salts, limiter=self._hashing)
+            hashes = await anyio.to_thread.run_sync(phone_codes.code_hashes, code, batches, limiter=self._hashing)
         return await self.together(lambda s: self.admit(s, code, hashes))
 
     def admit(self, session: Session, code: str, hashes: dict[str, str] | None = None) -> str | None:
