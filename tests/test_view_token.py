@@ -54,9 +54,15 @@ def test_serve_makes_a_strong_token_once_and_a_resume_keeps_it(tmp_path: Path, s
 
     from retreat.web.launch import serve
 
-    phones = serve(session, ("127.0.0.1", 0), Console(file=io.StringIO()), wait_for_key=False)
+    out = io.StringIO()
+    phones = serve(session, ("127.0.0.1", 0), Console(file=out, width=300), wait_for_key=False)
     phones.stop()
     token = session.state.view_token
+    printed = out.getvalue()
+    for line in (f"Podium timer (the tablet on the lectern; j then Tab shows its QR code): {phones.url}timer?v={token}",
+                 f"Agenda for the room: {phones.url}agenda?v={token}",
+                 f"Stage in a browser: {phones.url}stage?v={token}"):
+        assert line in printed
     assert token is not None and len(token) >= 22  # secrets.token_urlsafe(16): 128 bits
     assert token not in (phones.server.desk_token, phones.pin)
     path = session.path

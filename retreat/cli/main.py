@@ -14,6 +14,7 @@ from retreat.cli import (
     codes_cmd,
     demo_cmd,
     followups_cmd,
+    links_cmd,
     minutes_cmds,
     new_cmd,
     run_cmd,
@@ -51,7 +52,8 @@ def _root(
 
 
 for group in (
-    agenda_cmds, new_cmd, alarm_cmd, demo_cmd, run_cmd, minutes_cmds, followups_cmd, tally_cmd, votes_cmds, codes_cmd
+    agenda_cmds, new_cmd, alarm_cmd, demo_cmd, run_cmd, minutes_cmds, followups_cmd, tally_cmd, votes_cmds, codes_cmd,
+    links_cmd,
 ):
     app.add_typer(group.app)
 

@@ -146,7 +146,7 @@ def _stage(agenda: object, path: Path, resume: bool, no_sound: bool, ascii: bool
                 phones = serve(stage_session, web, console)
                 # The stage's footer and the vote board show where phones go.
                 options = StageOptions(ascii=ascii, session_path=str(path), phones=phones.url,
-                                       join_url=phones.join_url, pin=phones.pin)
+                                       join_url=phones.join_url, pin=phones.pin, timer_url=phones.timer_url)
             with KeyReader() as reader:
                 keys = reader if phones is None else phones.hold(reader)
                 try:

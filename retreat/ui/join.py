@@ -1,6 +1,7 @@
 """The `j` screen: how phones join, for the whole room: the QR code as large as fits, the
 address to type, the meeting's PIN in big digits, and, during a vote, how many ballots
-phones have sent to it.
+phones have sent to it. `Tab` switches to the podium timer's code (the read-only view the
+tablet on the lectern opens) and back; the title says which code is shown.
 
 The item's countdown stays on the first line, so the room never loses the time; an alarm
 closes this screen (the run loop does, as it closes the overview). Like `Stage` it lays
@@ -19,7 +20,7 @@ from rich.style import Style
 from retreat.i18n import _, ngettext
 from retreat.ui.bigdigits import FONTS, render_lines, supported
 from retreat.ui.cjkwrap import wrap
-from retreat.ui.keymap import JOIN
+from retreat.ui.keymap import JOIN, JOIN_TAB, TIMER_TAB
 from retreat.ui.qr import draw, fit_scale, size
 from retreat.ui.stage import StageOptions, flashed
 
@@ -33,6 +34,7 @@ GAP = 4  # columns between the code and the text beside it
 MAX_PIN_ROWS = 10  # the big PIN stays smaller than the code
 MIN_TEXT = 24  # the text beside the code keeps at least this many columns
 BOLD = Style(bold=True)
+LONG = Style(bold=True)  # bold too, but a long address (the timer's) may break across lines, unlike BOLD
 DIM = Style(dim=True)
 
 
@@ -51,10 +53,25 @@ class JoinScreen:
     def __init__(self, view: View, options: StageOptions) -> None:
         self.view = view
         self.options = options
+        self.timer = options.show_timer and bool(options.timer_url)  # the podium timer's code, not the join code
+
+    def _reminder(self) -> str:
+        """How to leave, and, when there is a timer code, what Tab shows instead."""
+        if not self.options.timer_url:
+            return _(JOIN.reminder)
+        return f"{_(JOIN.reminder)}   {_(TIMER_TAB if self.timer else JOIN_TAB)}"
 
     def _info(self) -> list[tuple[str, Style | None]]:
         """The text beside (or under) the code, line by line, before the big PIN."""
         o = self.options
+        if self.timer:
+            return [
+                (_("On the tablet at the podium, scan the code or open:"), None),
+                (o.timer_url, LONG),
+                ("", None),
+                (_("The speaker's countdown and your messages, read-only: it cannot join, vote or see questions."),
+                 None),
+            ]
         lines: list[tuple[str, Style | None]] = [
             (_("Connect to this network, then scan the code or open:"), None),
             (o.phones, BOLD),
@@ -79,17 +96,19 @@ class JoinScreen:
         if v.rehearsal:
             left = f"[{v.rehearsal}]  {left}"
         right = f"{v.clock}  {v.time_of_day}" if not v.ended else v.time_of_day
-        top = [_split(left, right, inner, BOLD), _centred(_("Join from your phone"), inner, BOLD)]
+        title = _("Podium timer: the speaker's screen") if self.timer else _("Join from your phone")
+        top = [_split(left, right, inner, BOLD), _centred(title, inner, BOLD)]
         bottom = []
         if v.message:
             bottom.append([Segment(_fit(self._t(v.message), inner), Style(reverse=True))])
-        bottom.append([Segment(_fit(_(JOIN.reminder), inner), DIM)])
+        bottom.append([Segment(_fit(self._reminder(), inner), DIM)])
         if height < len(top) + len(bottom) + 1:
             top = top[:1]
         rows = max(0, height - len(top) - len(bottom))
         color = console.color_system is not None and not console.no_color
-        body = _body(self.options.qr_url, tuple((self._t(t), s) for t, s in self._info()), self.options.pin,
-                     inner, rows, self.options.ascii, color)
+        url, pin = (self.options.timer_url, "") if self.timer else (self.options.qr_url, self.options.pin)
+        body = _body(url, tuple((self._t(t), s) for t, s in self._info()), pin, inner, rows, self.options.ascii,
+                     color)
         lines = [*top, *body, *bottom][:height]
         pad = [Segment(" " * margin)] if margin else []
         lines = [[*pad, *line, *pad] for line in lines]

@@ -30,6 +30,7 @@ class Action(StrEnum):
     OVERVIEW = "overview"
     JOIN = "join"
     HIDE_JOIN = "hide-join"
+    SWITCH_CODE = "switch-code"  # Tab on the join screen: the phones' join code or the podium timer's
     QUIT = "quit"
     MESSAGE_1 = "message-1"  # the facilitator's messages to the speaker
     MESSAGE_2 = "message-2"
@@ -145,10 +146,13 @@ OVERVIEW = Screen("overview", STAGE.bindings, STAGE.drop, reminder=N_("o back to
 
 JOIN = Screen(
     "join",
-    (Binding(Action.JOIN, ("j",)), Binding(Action.HIDE_JOIN, ("escape",)),
+    (Binding(Action.JOIN, ("j",)), Binding(Action.HIDE_JOIN, ("escape",)), Binding(Action.SWITCH_CODE, ("c-i",)),
      _SPACE, _NEXT, _BACK, _LONGER, _SHORTER, _SILENCE, _TICK, _OVERVIEW, *_MESSAGE_KEYS, _QUIT, _INTERRUPT),
     reminder=N_("j or Esc: back to the stage"),
 )
+# What Tab does on the join screen, after its reminder: the code it switches to.
+JOIN_TAB = N_("Tab: the podium timer's code")
+TIMER_TAB = N_("Tab: the phones' join code")
 
 _REVEALED, _HIDDEN = "revealed", "hidden"
 VOTE_BOARD = Screen(

@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from retreat.errors import CommandRefused
@@ -180,6 +181,8 @@ class RunLoop(KeyLoop):
             self.join = False
         elif action is Action.JOIN or (action is Action.HIDE_JOIN and self.join):
             self.on_join_key(action)
+        elif action is Action.SWITCH_CODE:
+            self.on_switch_code()
         elif action is Action.NEXT and self._last_item_open():
             self._ask("end", _("This is the last item: end the meeting? Press y to end it, any other key to stay."))
         elif action is Action.TICK and not self.session.state.item.item.points:
@@ -219,6 +222,17 @@ class RunLoop(KeyLoop):
             self.say(_("Phones are not on: start with `retreat run --participate`."))
         else:
             self.join, self.overview = True, False
+            self.options = replace(self.options, show_timer=False)  # j opens on the phones' join code
+
+    def on_switch_code(self) -> None:
+        """Tab on the join screen: the phones' join code or the podium timer's, in turn."""
+        if not self.options.phones:
+            self.say(_("Phones are not on: start with `retreat run --participate`."))
+        elif not self.join:
+            self.say(_("Tab switches the code on the phones' screen: press j first."))
+        elif self.options.timer_url:
+            self.options = replace(self.options, show_timer=not self.options.show_timer)
+            self._shown = None  # the view is the same: repaint for the other code
 
     # --- questions from the grassroots: prompts off the stage ----------------------------
     @property

@@ -48,6 +48,8 @@ class StageOptions:
     phones: str = ""  # with --participate: the address phones open
     join_url: str = ""  # what the QR code opens (the address, with the meeting's PIN filled in); else `phones`
     pin: str = ""  # the meeting's PIN, shown beside the QR code; empty when phones join with one-time codes
+    timer_url: str = ""  # with --participate: the podium timer's address, the join screen's other code (Tab)
+    show_timer: bool = False  # the join screen shows the podium timer's code (Tab switches)
 
     @property
     def qr_url(self) -> str:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from retreat.errors import UsageError
 from retreat.i18n import _
+from retreat.web import addresses
 from retreat.web.gate import Gate, Keys, LockedKeys
 from retreat.web.server import Server, qr_text, start
 
@@ -34,7 +35,16 @@ class Phones:
     @property
     def join_url(self) -> str:
         """What the QR code opens: with a PIN meeting, the join page with the PIN filled in."""
-        return f"{self.url}?pin={self.pin}" if self.pin else self.url
+        return addresses.join_url(self.url, self.pin)
+
+    def view_url(self, page: str) -> str:
+        """A read-only view of the room: "timer", "agenda" or "stage"."""
+        return addresses.view_url(self.url, page, self.gate.session.state.view_token or "")
+
+    @property
+    def timer_url(self) -> str:
+        """The podium timer, for the tablet on the lectern (the `j` screen's other QR code)."""
+        return self.view_url("timer")
 
     def hold(self, keys: Keys) -> LockedKeys:
         """Wait for a key (the room scans the QR code meanwhile), then hand the stage keys that
@@ -75,13 +85,16 @@ def serve(session: Session, where: tuple[str, int], console: Console, wait_for_k
         # The room's views (/timer, /agenda, /stage) share one read-only token, in the log like
         # the PIN: a resumed meeting keeps it, so the podium's tablet reconnects without a scan.
         session.handle(Cmd.SET_VIEW_TOKEN, secrets.token_urlsafe(16))
+    # The desk's address an earlier run printed stays valid after a --resume.
+    desk_token = session.store.scratch_get(addresses.SERVER_SPACE, addresses.DESK)
     try:
-        server = start(gate, host, port)
+        server = start(gate, host, port, desk_token=desk_token)
     except OSError as e:
         raise UsageError(
             _("cannot serve phones on {host}:{port} ({reason}); choose another with --port N or --host ADDR").format(
                 host=host, port=port, reason=e)
         ) from None
+    gate.run(lambda s: _remember(s, server))
     phones = Phones(gate, server)
     console.print(qr_text(phones.join_url), highlight=False, soft_wrap=True)
     console.print(_("Phones: connect to this network and open {url}").format(url=server.url), highlight=False)
@@ -89,9 +102,21 @@ def serve(session: Session, where: tuple[str, int], console: Console, wait_for_k
         console.print(_("PIN for this meeting: {pin}").format(pin=phones.pin), highlight=False)
     console.print(_("Questions from phones (for the facilitator only): {url}").format(url=server.desk_url),
                   highlight=False)
+    console.print(_("Podium timer (the tablet on the lectern; j then Tab shows its QR code): {url}").format(
+        url=phones.timer_url), highlight=False)
+    console.print(_("Agenda for the room: {url}").format(url=phones.view_url("agenda")), highlight=False)
+    console.print(_("Stage in a browser: {url}").format(url=phones.view_url("stage")), highlight=False)
     if wait_for_key:
         console.print(_("Press any key to open the stage."), highlight=False)
     return phones
+
+
+def _remember(session: Session, server: Server) -> None:
+    """Where this run listens and its desk token, beside the log (`retreat links` reads them);
+    a --resume overwrites them, so they always name the last run that listened."""
+    with session.store.batch():
+        session.store.put_scratch(addresses.SERVER_SPACE, addresses.URL, server.url)
+        session.store.put_scratch(addresses.SERVER_SPACE, addresses.DESK, server.desk_token)
 
 
 PHONE_DEMO_NAME = "retreat-demo-phones.retreat"

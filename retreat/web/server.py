@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import uvicorn
 
+from retreat.web.addresses import desk_url
 from retreat.web.app import create_app
 from retreat.web.gate import Gate
 
@@ -54,7 +55,7 @@ class Server:
 
     @property
     def desk_url(self) -> str:
-        return f"{self.url}desk?t={self.desk_token}"
+        return desk_url(self.url, self.desk_token)
 
     def stop(self, timeout: float = 5.0) -> None:
         self.server.stop()
@@ -73,11 +74,13 @@ def display_host(host: str) -> str:
         return "127.0.0.1"
 
 
-def start(gate: Gate, host: str, port: int, *, wait: float = 10.0) -> Server:
-    """Start serving in a daemon thread; returns once the socket listens. Raises OSError if it cannot."""
+def start(gate: Gate, host: str, port: int, *, wait: float = 10.0, desk_token: str | None = None) -> Server:
+    """Start serving in a daemon thread; returns once the socket listens. Raises OSError if it cannot.
+
+    `desk_token`: the one an earlier run of this meeting printed (kept across --resume); else a new one."""
     import secrets
 
-    token = secrets.token_urlsafe(12)
+    token = desk_token or secrets.token_urlsafe(12)
     app = create_app(gate, desk_token=token)
     # No limit_concurrency: uvicorn's answers a bare 503 beyond it; the app's own limit
     # (app.MAX_IN_FLIGHT) answers a page saying to try again in a moment, in the phone's language.
