@@ -5,7 +5,7 @@ The only path from a command to the screen: decide -> commit to the store -> app
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,6 +50,10 @@ class Session:
         self.run = run
         self.seen = seen  # the sequence number of the last event applied to `state`
         self._closed_in_batch = False  # a vote closed inside `batch()`: its links go after the commit
+        # Called with the events just committed and applied (a batch's, once its commit is done),
+        # in the committing thread: the room's screens hear of every change here.
+        self.listeners: list[Callable[[list[Event]], None]] = []
+        self._batched: list[Event] = []
 
     @property
     def path(self) -> str:
@@ -112,14 +116,18 @@ class Session:
         before. If the commit fails, nothing of the batch is kept: the state is rebuilt from
         the log as it is on disk, and the SaveError raised."""
         self._closed_in_batch = False
+        self._batched = []
         try:
             with self.store.batch():
                 yield
         except BaseException:
+            self._batched = []
             self._reload()
             raise
         if self._closed_in_batch:
             self.forget_closed_links()
+        done, self._batched = self._batched, []
+        self._tell(done)
 
     def _reload(self) -> None:
         _agenda, self.state, self.seen = replay_seen(self.store)
@@ -132,6 +140,7 @@ class Session:
         for event in news:
             apply(self.state, event)
             self.seen = event.seq
+        self._tell(news)
         return news
 
     def tick(self) -> list[Event]:
@@ -150,7 +159,16 @@ class Session:
                 self._closed_in_batch = True
             else:
                 self.forget_closed_links()
+        if self.store.batching:
+            self._batched.extend(committed)  # told once the batch's commit is durable
+        else:
+            self._tell(committed)
         return committed
+
+    def _tell(self, events: list[Event]) -> None:
+        if events:
+            for listener in list(self.listeners):
+                listener(events)
 
     def forget_closed_links(self) -> None:
         """Destroy the code -> ballot links of every vote that phones can no longer change."""

@@ -8,18 +8,27 @@ lay it out.
 
 from __future__ import annotations
 
-import math
-import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from retreat.agenda import KIND_LABELS
 from retreat.durations import format_clock
-from retreat.i18n import N_, _, ngettext
+from retreat.i18n import _, ngettext
 from retreat.meeting.engine import ItemState, MeetingState, Status
 from retreat.meeting.events import Stamp
 from retreat.meeting.qa import Question, accepted
-from retreat.meeting.schedule import Schedule, Slot, When, project
+from retreat.meeting.room import (
+    Row as Row,  # the overview draws these rows
+)
+from retreat.meeting.room import (
+    local_clock,
+    next_line,
+    overview_rows,
+    schedule_line,
+    timer_digits,
+    who,
+)
+from retreat.meeting.schedule import project
 from retreat.meeting.timer import Phase, Timer
 
 if TYPE_CHECKING:
@@ -32,23 +41,6 @@ class Point:
     text: str
     ticked: bool
     next: bool  # the one `t` ticks
-
-
-@dataclass(frozen=True)
-class Row:
-    """One line of the overview."""
-
-    number: str
-    title: str
-    presenter: str
-    planned_start: str
-    planned: str
-    actual: str  # time run so far, with its overrun
-    start: str  # actual or projected start
-    slip: str  # how far that start lies from the planned one
-    state: str  # done, now, skipped, ...
-    current: bool
-    overrun: bool
 
 
 @dataclass(frozen=True)
@@ -107,11 +99,6 @@ class View:
         return self.phase is Phase.OVERTIME
 
 
-def local_clock(at: float, offset: int) -> str:
-    """HH:MM of an epoch time in the meeting's time zone."""
-    return time.strftime("%H:%M", time.gmtime(at + offset))
-
-
 def signed_minutes(seconds: float) -> str:
     return format_clock(seconds) if seconds >= 0 else "-" + format_clock(seconds)
 
@@ -119,16 +106,6 @@ def signed_minutes(seconds: float) -> str:
 def display_seconds(state: ItemState, now: Stamp) -> tuple[str, int]:
     """The big digits and the whole seconds elapsed: a countdown, then `+` overtime."""
     return timer_digits(state.timer, now)
-
-
-def timer_digits(timer: Timer, now: Stamp) -> tuple[str, int]:
-    if not timer.started:
-        return format_clock(timer.limit), 0
-    elapsed = timer.elapsed(now)
-    remaining = timer.limit - elapsed
-    if remaining > 0:
-        return format_clock(math.ceil(remaining)), int(elapsed)
-    return "+" + format_clock(math.floor(-remaining)), int(elapsed)
 
 
 def flash_lit(state: ItemState, now: Stamp) -> bool:
@@ -148,11 +125,6 @@ def timer_flash(timer: Timer | None, now: Stamp) -> bool:
 
 def kind_label(kind: str) -> str:
     return _(KIND_LABELS.get(kind, kind))
-
-
-def who(state: MeetingState, item: ItemState) -> str:
-    parts = [item.item.presenter, state.agenda.department_name(item.item.department or None)]
-    return " · ".join(p for p in parts if p)
 
 
 def caption(item: ItemState, phase: Phase) -> str:
@@ -179,93 +151,6 @@ def points(item: ItemState) -> tuple[Point, ...]:
     first_open = next((i for i in range(len(item.item.points)) if i not in ticked), None)
     return tuple(
         Point(text, i in ticked, i == first_open) for i, text in enumerate(item.item.points)
-    )
-
-
-def next_line(state: MeetingState, sched: Schedule, offset: int) -> str:
-    for slot in sched.slots[state.current + 1 :]:
-        if slot.when is When.PROJECTED and slot.start is not None:
-            item = state.items[slot.index]
-            parts = [f"{slot.index + 1}/{len(state.items)} {item.item.title}", who(state, item)]
-            parts.append(_("{limit}, at ~{clock}").format(
-                limit=format_clock(item.timer.limit), clock=local_clock(slot.start, offset)
-            ))
-            return _("Next: {what}").format(what=" · ".join(p for p in parts if p))
-    return _("Next: end of the meeting")
-
-
-def schedule_line(sched: Schedule, offset: int, now: Stamp, rehearsal: bool = False) -> str:
-    line = _schedule_status(sched, offset, now)
-    if not rehearsal:
-        return line
-    if sched.started:  # ahead and behind count from the rehearsal's own start, not the agenda's clock
-        return _("Rehearsal from {start} · {line}").format(start=local_clock(sched.planned_start, offset), line=line)
-    return _("Rehearsal · {line}").format(line=line)
-
-
-def _schedule_status(sched: Schedule, offset: int, now: Stamp) -> str:
-    end = local_clock(sched.projected_end, offset)
-    planned_end = local_clock(sched.planned_end, offset)
-    if sched.ended:
-        return _("Ended at {end} (planned {planned})").format(end=end, planned=planned_end)
-    minutes = round(sched.delta / 60)
-    if not sched.started and now.at < sched.planned_start:
-        status = _("Starts at {start}").format(start=local_clock(sched.planned_start, offset))
-    elif minutes > 0:
-        status = _("{n} min behind plan").format(n=minutes)
-    elif minutes < 0:
-        status = _("{n} min ahead of plan").format(n=-minutes)
-    else:
-        status = _("On plan")
-    return _("{status} · ends ~{end} (planned {planned})").format(
-        status=status, end=end, planned=planned_end
-    )
-
-
-def overview_rows(state: MeetingState, sched: Schedule, offset: int) -> tuple[Row, ...]:
-    return tuple(_row(state, slot, offset) for slot in sched.slots)
-
-
-_STATE_LABELS = {
-    When.ACTUAL: N_("done"),
-    When.DROPPED: N_("not held"),
-    When.PROJECTED: N_("to come"),
-}
-
-
-def _row(state: MeetingState, slot: Slot, offset: int) -> Row:
-    item = state.items[slot.index]
-    current = slot.index == state.current and not state.ended_at
-    if item.status is Status.SKIPPED:
-        label = _("skipped")
-    elif slot.when is When.LIVE:
-        label = _("paused") if item.status is Status.PAUSED else _("now")
-    else:
-        label = _(_STATE_LABELS[slot.when])
-    actual = ""
-    if item.timer.started:
-        actual = format_clock(int(slot.elapsed))
-        if slot.overrun >= 1:
-            actual += " +" + format_clock(int(slot.overrun))
-    if slot.limit != slot.planned:
-        planned = f"{format_clock(slot.planned)}>{format_clock(slot.limit)}"
-    else:
-        planned = format_clock(slot.planned)
-    slip = ""
-    if slot.slip is not None and abs(slot.slip) >= 60:
-        slip = ("+" if slot.slip > 0 else "-") + format_clock(round(abs(slot.slip) / 60) * 60)
-    return Row(
-        number=str(slot.index + 1),
-        title=item.item.title,
-        presenter=item.item.presenter,
-        planned_start=local_clock(slot.planned_start, offset),
-        planned=planned,
-        actual=actual,
-        start="" if slot.start is None else local_clock(slot.start, offset),
-        slip=slip,
-        state=label,
-        current=current,
-        overrun=slot.overrun >= 1,
     )
 
 

@@ -37,6 +37,8 @@ from retreat.web.desk_routes import DeskRoutes
 from retreat.web.gate import Busy, Gate
 from retreat.web.phone_routes import PhoneRoutes
 from retreat.web.phones import LANG_COOKIE, LANGUAGES, PHONE_COOKIE, VISITOR_COOKIE, Phone, Phones
+from retreat.web.stream import Hub
+from retreat.web.views import ViewRoutes
 
 if TYPE_CHECKING:
     from retreat.meeting.session import Session
@@ -52,6 +54,9 @@ SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
                                "form-action 'self'",
 }
+# The room's screens (/timer, /agenda, /stage) may also open their own event stream.
+VIEW_HEADERS = {**SECURITY_HEADERS,
+                "Content-Security-Policy": SECURITY_HEADERS["Content-Security-Policy"] + "; connect-src 'self'"}
 
 
 class Participation:
@@ -242,7 +247,10 @@ class Capacity:
 def create_app(gate: Gate, *, clock: Callable[[], float] = time.monotonic, desk_token: str | None = None,
                limit: int = MAX_IN_FLIGHT) -> Starlette:
     part = Participation(gate, clock=clock, desk_token=desk_token)
-    app = Starlette(routes=[*PhoneRoutes(part).routes(), *DeskRoutes(part).routes()])
+    hub = Hub(gate)  # the views' event streams: told of every commit by the session
+    views = ViewRoutes(part, hub, VIEW_HEADERS)
+    app = Starlette(routes=[*PhoneRoutes(part).routes(), *DeskRoutes(part).routes(), *views.routes()])
     app.add_middleware(Capacity, part=part, limit=limit)
     app.state.participation = part
+    app.state.hub = hub
     return app

@@ -1,0 +1,221 @@
+"""The room's screens' event streams (Server-Sent Events): one hub for every view.
+
+Whenever the session commits events (a key on the stage, a phone's ballot, a threshold the
+stage's tick records), the session's listener computes each watched view's JSON once, in
+the committing thread while it still holds the gate's lock, and hands it to the server's
+event loop; every stream of that view gets the same text. While nothing changes, one timer
+for all streams sends the current state again every `KEEPALIVE` seconds (recomputed, so a
+running countdown's `remaining` is current); with no stream connected, no timer runs and a
+commit costs nothing here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import AsyncIterator, Callable, Collection
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Protocol
+
+import anyio.to_thread
+
+from retreat.meeting.room import room
+from retreat.web.gate import Busy, Gate
+
+if TYPE_CHECKING:
+    from retreat.meeting.events import Event
+    from retreat.meeting.session import Session
+    from retreat.ui.vote_view import Tallies
+
+VIEWS = ("timer", "agenda", "stage")
+KEEPALIVE = 3.0  # seconds between two events while nothing changes (a page gives up after 8)
+WAIT = 2.0  # a keep-alive waits this long for the stage's lock, else sends the last state as it was
+
+
+class Handle(Protocol):
+    def cancel(self) -> None: ...
+
+
+Later = Callable[[float, Callable[[], None]], Handle]
+
+
+@dataclass(frozen=True)
+class Frames:
+    """Each watched view's event, as sent, computed at one moment."""
+
+    seq: int  # the last event applied when computed: an older frame never replaces a newer one
+    data: dict[str, str]  # view -> JSON
+
+
+class Screens:
+    """What each view's stream sends: the room's projection (`retreat.meeting.room`), and for
+    the stage the Q&A band and the vote board the terminal draws. Call under the gate's lock."""
+
+    def __init__(self) -> None:
+        from retreat.ui.vote_view import Tallies
+
+        self.tallies: Tallies = Tallies()  # a revealed vote is counted once, not at every update
+
+    def __call__(self, session: Session, views: Collection[str]) -> Frames:
+        state, now = session.state, session.stamp()
+        shown = room(state, now, session.clock.utc_offset(), choose=self.tallies.chosen)
+        data: dict[str, str] = {}
+        if "timer" in views:
+            data["timer"] = _json(shown.fields())
+        if "agenda" in views:
+            data["agenda"] = _json(shown.fields(agenda=True))
+        if "stage" in views:
+            data["stage"] = _json({**shown.fields(agenda=True), **self.stage(session)})
+        return Frames(session.seen, data)
+
+    def stage(self, session: Session) -> dict[str, object]:
+        """The screen the terminal shows, minus what is only for the facilitator (key hints,
+        the secretary's typing, phone questions not yet put to the room)."""
+        from retreat.ui.view import kind_label, points, qa_view
+        from retreat.ui.vote_view import build
+
+        state, now = session.state, session.stamp()
+        item = state.item
+        data: dict[str, object] = {"screen": "timing", "qa": None, "vote": None,
+                                   "kind_label": kind_label(item.item.kind),
+                                   "points": [{"text": p.text, "ticked": p.ticked} for p in points(item)]}
+        if state.ended_at is not None:
+            return data
+        if item.item.kind == "qa":
+            band = asdict(qa_view(state, now))
+            for private in ("hint", "phones", "pending"):
+                band.pop(private, None)
+            data.update(screen="qa", qa=band)
+        elif item.item.kind == "vote":
+            vote = state.vote()
+            scope = vote.revealed[-1][0] if vote.revealed else None
+            board = build(state, vote, entry=None, group=None, report=(), scope=scope, step=1_000_000,
+                          keys=(), tallies=self.tallies)  # the last round: a browser has no arrow keys
+            shown = asdict(board)
+            for private in ("entry", "report", "keys"):
+                shown.pop(private, None)
+            data.update(screen="vote", vote=shown)
+        return data
+
+
+def _json(data: dict[str, object]) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+class _Client:
+    """One stream: the newest text not sent yet (a slow browser skips states, never lags)."""
+
+    def __init__(self) -> None:
+        self.pending: str | None = None
+        self.ready = asyncio.Event()
+
+    def put(self, text: str) -> None:
+        self.pending = text
+        self.ready.set()
+
+    async def next(self) -> str:
+        await self.ready.wait()
+        self.ready.clear()
+        text, self.pending = self.pending or "", None
+        return text
+
+
+class Hub:
+    def __init__(self, gate: Gate, screens: Callable[[Session, Collection[str]], Frames] | None = None, *,
+                 interval: float = KEEPALIVE, later: Later | None = None) -> None:
+        self.gate = gate
+        self.screens = screens or Screens()
+        self.interval = interval
+        self._later = later
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.clients: dict[str, set[_Client]] = {view: set() for view in VIEWS}
+        self.latest: Frames | None = None
+        self.timer: Handle | None = None  # the one keep-alive timer, while any stream is connected
+        self.published = 0  # frames handed to streams (tests, benchmarks)
+        self._refreshing: set[asyncio.Task[None]] = set()
+        gate.session.listeners.append(self.on_commit)
+
+    def watched(self) -> frozenset[str]:
+        return frozenset(view for view, clients in self.clients.items() if clients)
+
+    # --- the committing thread -----------------------------------------------------------------
+
+    def on_commit(self, events: list[Event]) -> None:
+        """The session's listener: runs in the thread that committed, which holds the gate's lock."""
+        loop, views = self.loop, self.watched()
+        if loop is None or not views:
+            return
+        frames = self.screens(self.gate.session, views)
+        with contextlib.suppress(RuntimeError):  # the server's loop has closed: nobody is listening
+            loop.call_soon_threadsafe(self.publish, frames)
+
+    # --- the server's event loop -------------------------------------------------------------
+
+    def publish(self, frames: Frames) -> None:
+        if self.latest is not None and frames.seq < self.latest.seq:
+            self._rearm()
+            return
+        self.latest = frames
+        for view, text in frames.data.items():
+            for client in self.clients.get(view, ()):
+                client.put(text)
+        self.published += 1
+        self._rearm()
+
+    def _rearm(self) -> None:
+        """The keep-alive comes `interval` seconds after the last event; none without streams."""
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+        if not self.watched():
+            return
+        later = self._later
+        if later is None:
+            assert self.loop is not None
+            later = self.loop.call_later
+        self.timer = later(self.interval, self._keepalive)
+
+    def _keepalive(self) -> None:
+        self.timer = None
+        task = asyncio.get_running_loop().create_task(self.refresh())
+        self._refreshing.add(task)
+        task.add_done_callback(self._refreshing.discard)
+
+    async def refresh(self) -> None:
+        """Every stream gets the current state again."""
+        views = self.watched()
+        if not views:
+            return
+        frames: Frames | None
+        try:
+            frames = await self.current(views, wait=WAIT)
+        except Busy:  # the stage keeps the session a moment: the last state, so pages know we are here
+            last = self.latest
+            frames = Frames(last.seq, last.data) if last is not None else None
+        if frames is None:
+            self._rearm()
+        else:
+            self.publish(frames)
+
+    async def current(self, views: Collection[str], wait: float = 10.0) -> Frames:
+        return await anyio.to_thread.run_sync(lambda: self.gate.run(lambda s: self.screens(s, views), wait))
+
+    async def stream(self, view: str) -> AsyncIterator[str]:
+        """A view's events: the current state at once, then every change and keep-alive."""
+        self.loop = asyncio.get_running_loop()
+        client = _Client()
+        first = not self.watched()
+        self.clients[view].add(client)  # before reading the state: a change meanwhile is not missed
+        try:
+            frames = await self.current([view])
+            if first or self.timer is None:
+                self._rearm()
+            yield frames.data[view]
+            while True:
+                yield await client.next()
+        finally:
+            self.clients[view].discard(client)
+            if not self.watched() and self.timer is not None:
+                self.timer.cancel()
+                self.timer = None
