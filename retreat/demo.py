@@ -213,3 +213,103 @@ def _crash_and_resume(session: Session, clock: FakeClock) -> Session:
     session.close()  # the process dies here: nothing more is written
     clock.restart(down_for=CRASH_FOR)
     return Session.resume(path, clock)
+
+
+# --- a year later: `retreat demo --next-year` ----------------------------------------------
+# What the departments recorded on the demo's tasks during 2026, through the ledger's commands
+# (as `retreat followups` does), each on its own day: some done, some under way, some left
+# past their due date. (day, task key in retreat-demo.retreat, what, note or date); a task the
+# votes did not choose in a language's demo is passed over.
+_YEAR: dict[str, list[tuple[str, str, str, str]]] = {
+    "zh-CN": [
+        ("2026-01-20", "livelihood-vote:canteen", "due", "2026-09-30"),
+        ("2026-01-20", "livelihood-vote:elderly-alliance", "due", "2026-10-31"),
+        ("2026-01-20", "livelihood-vote:lift", "due", "2026-11-30"),
+        ("2026-01-20", "key-task-vote:secretary-training", "due", "2026-04-30"),
+        ("2026-01-20", "key-task-vote:invest-centre", "due", "2026-06-30"),
+        ("2026-03-20", "3", "progress", "完成周边空地摸排，形成临时停车方案"),
+        ("2026-03-28", "3", "done", "方案已向各居民区反馈，两处临时停车场开工"),
+        ("2026-04-25", "key-task-vote:secretary-training", "done", "完成两期培训，覆盖全部居民区党组织书记"),
+        ("2026-05-08", "livelihood-vote:canteen", "progress", "选址确定，完成装修设计"),
+        ("2026-05-15", "2", "progress", "平台完成初步联调，每月会商制度建立"),
+        ("2026-06-28", "key-task-vote:invest-centre", "done", "投资服务中心挂牌运行"),
+        ("2026-07-01", "livelihood-vote:elderly-alliance", "progress", "12家养老服务机构加入联盟"),
+        ("2026-08-20", "livelihood-vote:micro-renewal", "progress", "首批3个小区完成居民议事，方案公示"),
+        ("2026-09-26", "livelihood-vote:canteen", "done", "社区食堂开业，80岁以上老人就餐优惠"),
+        ("2026-10-12", "key-task-vote:volunteer", "progress", "志愿服务队伍登记注册完成"),
+        ("2026-11-15", "livelihood-vote:living-room", "done", "社区客厅建成开放"),
+    ],
+    "en": [
+        ("2026-01-20", "livelihood-vote:canteen", "due", "2026-09-30"),
+        ("2026-01-20", "livelihood-vote:elderly-alliance", "due", "2026-10-31"),
+        ("2026-01-20", "livelihood-vote:lift", "due", "2026-11-30"),
+        ("2026-01-20", "key-task-vote:secretary-training", "due", "2026-04-30"),
+        ("2026-01-20", "key-task-vote:invest-centre", "due", "2026-06-30"),
+        ("2026-03-20", "3", "progress", "Vacant land surveyed; a temporary parking plan drawn up"),
+        ("2026-03-28", "3", "done", "Plan reported back to every residential area; two temporary car parks started"),
+        ("2026-04-25", "key-task-vote:secretary-training", "done", "Two courses held for every area's party secretary"),
+        ("2026-05-08", "livelihood-vote:canteen", "progress", "Site chosen, fit-out designed"),
+        ("2026-05-15", "2", "progress", "Platform linked up in a first test; monthly case meetings set up"),
+        ("2026-06-28", "key-task-vote:invest-centre", "done", "Investment-service centre opened"),
+        ("2026-07-01", "livelihood-vote:elderly-alliance", "progress", "12 care providers joined the alliance"),
+        ("2026-08-20", "livelihood-vote:micro-renewal", "progress", "First 3 estates agreed their plans; plans posted"),
+        ("2026-09-26", "livelihood-vote:canteen", "done", "Canteen opened, with a discount for over-80s"),
+        ("2026-10-12", "key-task-vote:volunteer", "progress", "Volunteer teams registered"),
+        ("2026-11-15", "livelihood-vote:living-room", "done", "Community living room opened"),
+    ],
+}
+NEXT_START = 1_799_281_800.0  # 2027-01-07 08:30 in Beijing: the next retreat's planned start
+_UPDATE_HOUR = 9 * 3600  # after a day's 00:00 UTC: 17:00 in Beijing, when the day's updates are made
+
+
+def record_the_year(session_path: Path, lang: str) -> int:
+    """Record the demo's year of follow-up in its session: progress, completions and new due
+    dates, each an event on its own day. Returns how many were recorded."""
+    import datetime as dt
+
+    from retreat.meeting.engine import Command
+    from retreat.meeting.ledger import tasks
+    from retreat.meeting.session import load, record
+
+    known = {t.id.split(":", 1)[1] for t in tasks([load(session_path)], dt.date.min)}
+    recorded = 0
+    for day, key, what, text in _YEAR["zh-CN" if lang == "zh-CN" else "en"]:
+        if key not in known:
+            continue
+        midnight = dt.datetime.fromisoformat(day).replace(tzinfo=dt.UTC).timestamp()
+        clock = FakeClock(start_wall=midnight + _UPDATE_HOUR)
+        commitment = key.isdigit()
+        if what == "due":
+            command = Command(Cmd.TASK_DUE, {"task": key, "due": text})
+        elif commitment:
+            command = Command(Cmd.FOLLOWUP_DONE if what == "done" else Cmd.FOLLOWUP_PROGRESS,
+                              {"qid": int(key), "note": text})
+        else:
+            command = Command(Cmd.TASK_DONE if what == "done" else Cmd.TASK_PROGRESS, {"task": key, "note": text})
+        record(session_path, command, clock)
+        recorded += 1
+    return recorded
+
+
+def run_next_year(agenda: Agenda, previous_folder: Path, session_path: Path,
+                  clock: FakeClock | None = None) -> Generator[Step, None, None]:
+    """The shorter meeting a year later: its agenda names the demo's session as `previous`
+    (read from `previous_folder`); the snapshot of its tasks is recorded as the first item
+    starts, as `retreat run` does."""
+    import datetime as dt
+
+    from retreat.meeting.ledger import read_previous, snapshot
+
+    clock = clock or FakeClock(start_wall=NEXT_START)
+    t = translator(agenda.language).gettext
+    session = Session.create(session_path, agenda, clock)
+    try:
+        today = dt.datetime.fromtimestamp(clock.now(), dt.timezone(dt.timedelta(seconds=clock.utc_offset()))).date()
+        taken = snapshot(agenda, read_previous(agenda, previous_folder), today, previous_folder)
+        session.handle(Cmd.RECORD_PREVIOUS, dict(taken))
+        for position, planned in enumerate(agenda.items):
+            session = _run_item(session, clock, planned.id, planned.limit - 30, t)
+            session.handle(Cmd.NEXT)
+            yield Step(position + 1, len(agenda.items), session.state.items[position], session.state.events)
+    finally:
+        session.close()

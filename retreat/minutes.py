@@ -19,6 +19,7 @@ from retreat.errors import TemplateError
 from retreat.i18n import N_, translator
 from retreat.meeting.ballot_box import TIE_PURPOSES, chosen, group_size, tally
 from retreat.meeting.engine import ItemState, MeetingState, Status
+from retreat.meeting.ledger import by_department, department_line, summary
 from retreat.meeting.qa import (
     FOLLOWUP_LABELS,
     OUTCOME_LABELS,
@@ -130,11 +131,44 @@ def build_context(record: Record, lang: str | None = None) -> dict[str, Any]:
             else None
         ),
         "early_exports": _early_exports(record, times, t),
+        "previous": _previous_context(state, t),
         "session_file": Path(record.path).name,
         "events": state.events,
     }
     context["appendix"] = _appendix(context, record, t)
     return context
+
+
+def _previous_context(state: MeetingState, t: Gettext) -> dict[str, Any] | None:
+    """The tasks of the sessions named by `meeting.previous`, as the snapshot recorded them when
+    this meeting's first item started (None without a snapshot): per department, with the
+    completion rates in the form the districts publish."""
+    if state.previous_tasks is None:
+        return None
+    items = list(state.previous_tasks)
+    order = {d.name: n for n, d in enumerate(state.agenda.departments)}  # this meeting's order of departments
+    years = sorted({s.year for s in state.previous_sessions if s.year is not None})
+    heading = (t("Tasks of {year}: completion").format(year="/".join(str(y) for y in years)) if years
+               else t("Tasks of last year: completion"))
+    departments = [
+        {
+            "name": owner or t("(no owner)"),
+            "line": department_line(owner, theirs, t),
+            "tasks": [{
+                "id": task.id, "title": task.title, "origin": task.origin, "due": task.due or "—",
+                "status": t(FOLLOWUP_LABELS[task.status]), "overdue": task.overdue,
+                "latest": task.latest[1] if task.latest else "—", "latest_date": task.latest[0] if task.latest else "",
+            } for task in theirs],
+        }
+        for owner, theirs in sorted(by_department(items), key=lambda group: order.get(group[0], len(order)))
+    ]
+    return {
+        "heading": heading,
+        "sessions": [{"file": s.file, "meeting": s.meeting} for s in state.previous_sessions],
+        "summary": summary(items, "all", t),
+        "overdue": sum(1 for task in items if task.overdue),
+        "departments": departments,
+    }
 
 
 def _held_on(state: MeetingState, times: Times) -> dt.date | None:

@@ -126,6 +126,12 @@ class MeetingSpec(_Spec):
         description="The three short messages keys 1, 2 and 3 on the stage send to the speaker "
         "(0 clears it), e.g. [请抓紧时间, 请总结, 时间到，请结束]; the defaults are these, in the meeting's language.",
     )
+    previous: list[Text] = Field(
+        [],
+        description="Earlier sessions whose tasks this meeting reports against (去年工作完成情况), e.g. "
+        "[2025年度工作务虚会.retreat]; paths relative to the agenda file. Their tasks are recorded in this "
+        "session when the first item starts; `l` shows a department's during its report, and the minutes list them.",
+    )
     join: Literal["codes", "pin"] = Field(
         "codes",
         description="How phones join (retreat run --participate): codes = one-time codes from `retreat codes`, "

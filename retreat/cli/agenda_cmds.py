@@ -55,9 +55,31 @@ def check(
     loaded = agenda_mod.load(agenda)
     if lang is None:
         i18n.set_language(loaded.language)
+    lines = previous_lines(loaded)  # a missing or unreadable previous session: named, exit 2
     console = Console(highlight=False)
     for part in summary(loaded, console.width):
         console.print(part)
+    for line in lines:
+        console.print(line, soft_wrap=True)
+
+
+def previous_lines(agenda: Agenda) -> list[str]:
+    """One line per session named by `meeting.previous`: its meeting and its tasks' completion.
+    Raises AgendaErrors naming each one that is missing or cannot be read."""
+    import datetime as dt
+
+    from retreat.i18n import _
+    from retreat.meeting.ledger import read_previous, summary, tasks
+
+    records = read_previous(agenda)
+    lines = []
+    for name, record in zip(agenda.meeting.previous, records, strict=True):
+        lines.append(_("Previous session {name} ({meeting}): {summary}").format(
+            name=name, meeting=record.agenda.meeting.title, summary=summary(tasks([record], dt.date.min))))
+        if record.state.rehearsal is True:
+            lines.append(_("{name} is a rehearsal: its commitments and chosen items are not tasks of the year "
+                           "and are left out.").format(name=name))
+    return lines
 
 
 def declared_language(path: Path) -> str | None:

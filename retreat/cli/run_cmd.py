@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 
 from retreat.cli.common import new_app
+
+if TYPE_CHECKING:
+    from retreat.meeting.session import Session
 
 app = new_app()
 
@@ -94,6 +98,10 @@ def _run(
         agenda = agenda_mod.load(source)  # a bad agenda is reported before anything is created
         if lang is None:
             i18n.set_language(agenda.language)
+        if agenda.meeting.previous:  # as `retreat check` names them: refused before anything is created
+            from retreat.meeting.ledger import read_previous
+
+            read_previous(agenda)
         if path.exists():
             raise SessionError(
                 i18n._("{path} already exists; resume it with --resume or choose another with --session NEW").format(
@@ -133,6 +141,7 @@ def _stage(agenda: object, path: Path, resume: bool, no_sound: bool, ascii: bool
         if lang is None:
             i18n.set_language(stage_session.agenda.language)
     with stage_session:
+        previous = _previous_reader(stage_session)
         from retreat.ui.screen import stage_console
 
         console = stage_console()
@@ -151,7 +160,7 @@ def _stage(agenda: object, path: Path, resume: bool, no_sound: bool, ascii: bool
                 keys = reader if phones is None else phones.hold(reader)
                 try:
                     loop = RunLoop(stage_session, keys, console, alarm=alarm, options=options,
-                                   prompter=QuestionaryPrompter())  # fmt: skip
+                                   prompter=QuestionaryPrompter(), previous=previous)  # fmt: skip
                     loop.say(alarm.describe())
                     return loop.run().value
                 finally:
@@ -161,6 +170,38 @@ def _stage(agenda: object, path: Path, resume: bool, no_sound: bool, ascii: bool
             alarm.stop()
             if phones is not None:
                 phones.stop()
+
+
+def _previous_reader(session: Session) -> Callable[[], Mapping[str, object]] | None:
+    """What the stage records as the first item starts: the tasks of the sessions the agenda
+    names as `meeting.previous`, read then. They are read once now too, so that one missing or
+    unreadable is a sentence naming it (exit 2) before the stage opens, not a surprise in front
+    of the room; if one disappears in between, the tasks as read now are recorded.
+    None when there is nothing to record (no previous session, or already recorded)."""
+    import datetime as dt
+
+    from retreat.errors import AgendaErrors
+    from retreat.meeting.ledger import read_previous, snapshot
+
+    state, agenda, clock = session.state, session.agenda, session.clock
+    if not agenda.meeting.previous or state.previous_tasks is not None:
+        return None
+    if any(s.started_at is not None for s in state.items):
+        return None
+
+    def read() -> Mapping[str, object]:
+        today = dt.datetime.fromtimestamp(clock.now(), dt.timezone(dt.timedelta(seconds=clock.utc_offset()))).date()
+        return cast("Mapping[str, object]", snapshot(agenda, read_previous(agenda), today))
+
+    first = read()
+
+    def at_first_start() -> Mapping[str, object]:
+        try:
+            return read()
+        except AgendaErrors:
+            return first
+
+    return at_first_start
 
 
 def _report(outcome: str, path: str) -> None:

@@ -27,6 +27,7 @@ from retreat.meeting.events import (
     NoteAdded,
     OnItem,
     PointTicked,
+    PreviousRecorded,
     RehearsalAnswered,
     SpeakerMessage,
     Stamp,
@@ -68,6 +69,9 @@ class Cmd(StrEnum):
     TASK_DONE = "task_done"  # {task, note?}: a chosen item completed
     TASK_DUE = "task_due"  # {task, due}
     TASK_OWNER = "task_owner"  # {task, owner: department id or name}
+    # {sessions, tasks}: the previous sessions' tasks (ledger.snapshot), sent by the shell just
+    # before the meeting's first start; once per meeting
+    RECORD_PREVIOUS = "record_previous"
     # Live votes: on the current vote item (or the runoff it opened); see retreat.meeting.ballot_box
     CAST = "cast"  # {ballot: opaque id, ranking: "3 7 1" or [ids], group?}
     UNDO_BALLOT = "undo_ballot"
@@ -169,6 +173,10 @@ class MeetingState:
     early_exports: list[tuple[str, float]] = field(default_factory=list)  # (vote key, wall clock): before its reveal
     tasks: dict[str, ledger.TaskLog] = field(default_factory=dict)  # by task key: updates after the meeting
     speaker_message: str | None = None  # shown to the speaker until cleared or the next item
+    # The tasks of the sessions named by `meeting.previous` as they stood at the first start
+    # (None: no snapshot was recorded); what the stage's `l` and the minutes show
+    previous_tasks: tuple[ledger.Task, ...] | None = None
+    previous_sessions: tuple[ledger.PastSession, ...] = ()
     view_token: str | None = None  # read-only token of the room's views (/timer?v=...), set once
 
     def vote(self) -> ballot_box.VoteState:
@@ -445,6 +453,11 @@ def _task(state: MeetingState, cmd: Command, now: Stamp) -> list[Event]:
     return ledger.decide(state.agenda, state.votes, state.qa, state.tasks, kind, cmd.fields(), now)
 
 
+def _record_previous(state: MeetingState, cmd: Command, now: Stamp) -> list[Event]:
+    started = any(s.started_at is not None for s in state.items)
+    return ledger.decide_previous(state.previous_tasks is not None, started, cmd.fields(), now)
+
+
 def _cast(state: MeetingState, cmd: Command, now: Stamp) -> list[Event]:
     return ballot_box.decide_cast(state.agenda, state.vote(), cmd.fields(), now)
 
@@ -572,6 +585,7 @@ _HANDLERS = {
     Cmd.TASK_DONE: _task,
     Cmd.TASK_DUE: _task,
     Cmd.TASK_OWNER: _task,
+    Cmd.RECORD_PREVIOUS: _record_previous,
     Cmd.CAST: _cast,
     Cmd.UNDO_BALLOT: _undo_ballot,
     Cmd.IMPORT_BALLOTS: _import_ballots,
@@ -639,6 +653,8 @@ def apply(state: MeetingState, event: Event) -> None:
     elif kind in ledger.TASK_EVENTS:
         ledger.apply(state.tasks, event)
         return  # recorded after the meeting: its last moment is unchanged
+    elif kind is EventKind.PREVIOUS_RECORDED:
+        state.previous_sessions, state.previous_tasks = ledger.apply_previous(cast(PreviousRecorded, event.data))
     elif kind in ballot_box.VOTE_EVENTS:
         ballot_box.apply(state.votes, state.agenda, event)
     elif kind in phone_codes.CODE_EVENTS:

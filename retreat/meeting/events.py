@@ -50,6 +50,9 @@ class EventKind(StrEnum):
     TASK_DONE = "task_done"  # chosen items only: commitments keep FOLLOWUP_DONE
     TASK_DUE = "task_due"
     TASK_OWNER = "task_owner"
+    # The tasks of the sessions the agenda names as `meeting.previous`, as they stood when this
+    # meeting's first item started: the stage's `l` and the minutes read only this snapshot
+    PREVIOUS_RECORDED = "previous_recorded"
     # Live votes (retreat.meeting.ballot_box)
     BALLOT_CAST = "ballot_cast"
     BALLOT_UNDONE = "ballot_undone"
@@ -267,6 +270,36 @@ class TaskOwner(TypedDict):
     owner: str  # a department id
 
 
+class PreviousSession(TypedDict):
+    """One session named by `meeting.previous`, as read when the snapshot was taken."""
+
+    file: str  # as the agenda names it
+    meeting: str  # its meeting's title
+    year: int | None  # the year of its meeting's date (or of its first start)
+
+
+class PreviousTask(TypedDict):
+    """One task of a previous session (see retreat.meeting.ledger.Task), as it stood."""
+
+    id: str  # <session-stem>:<vote-id>:<candidate-id> or <session-stem>:<question number>
+    kind: Literal["commitment", "project"]
+    title: str
+    department: str  # the owning department's id in that session's agenda ("" when none)
+    owner: str  # its name
+    due: str  # ISO date, "" when none was set
+    status: Literal["open", "in progress", "done"]
+    overdue: bool  # on the day the snapshot was taken
+    origin: str  # which question or which vote, in words (in the meeting's language)
+    progress: str  # the latest progress note, "" when none
+    progress_date: str  # its ISO date
+    session: str  # the file of the session it belongs to, as the agenda names it
+
+
+class PreviousRecorded(TypedDict):
+    sessions: list[PreviousSession]
+    tasks: list[PreviousTask]
+
+
 class OnVote(TypedDict):
     """Closed: which vote (`vote` is the item id, or the runoff's key) of which item."""
 
@@ -387,6 +420,7 @@ PAYLOADS: dict[EventKind, type] = {
     EventKind.TASK_DONE: TaskDone,
     EventKind.TASK_DUE: TaskDue,
     EventKind.TASK_OWNER: TaskOwner,
+    EventKind.PREVIOUS_RECORDED: PreviousRecorded,
     EventKind.BALLOT_CAST: BallotCast,
     EventKind.BALLOT_UNDONE: BallotUndone,
     EventKind.VOTE_CLOSED: OnVote,
@@ -481,6 +515,10 @@ def _compile(hint: object) -> tuple[_Accepts, str]:
     if is_typeddict(hint):
         inner = _shape(hint)
         return (lambda v: isinstance(v, dict) and _first_problem(inner, v) is None), N_("an object of known fields")
+    if get_origin(hint) is list and is_typeddict(get_args(hint)[0]):
+        each = _shape(get_args(hint)[0])
+        return (lambda v: isinstance(v, list) and all(isinstance(x, dict) and _first_problem(each, x) is None
+                                                      for x in v)), N_("a list of objects of known fields")
     expected = _EXPECTED.get(hint)
     if expected is None:
         raise TypeError(f"payload field type {hint!r} has no check")

@@ -13,18 +13,21 @@ due date or owner is TASK_DUE / TASK_OWNER for either.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from retreat.agenda import Agenda
-from retreat.errors import CommandRefused
+from retreat.errors import AgendaError, AgendaErrors, CommandRefused, RetreatError
 from retreat.i18n import _
 from retreat.meeting import ballot_box, qa
 from retreat.meeting.events import (
     Event,
     EventKind,
+    PreviousRecorded,
+    PreviousSession,
+    PreviousTask,
     Stamp,
     TaskDone,
     TaskDue,
@@ -159,6 +162,7 @@ class Task:
     area: str = ""
     question: str = ""
     progress: tuple[tuple[str, str], ...] = ()  # (ISO date, note)
+    department: str = ""  # the owner's department id, in its session's agenda
 
     @property
     def latest(self) -> tuple[str, str] | None:
@@ -200,6 +204,7 @@ def tasks(records: list[Record], today: dt.date, kind: str = "all") -> list[Task
                     overdue=f.done_at is None and bool(due) and dt.date.fromisoformat(due) < today,
                     asker=q.asker, area=q.area, question=q.text,
                     progress=tuple((day(at), note) for at, note in f.progress),
+                    department=_department(agenda, log.owner or f.owner),
                 ))
         if kind in ("all", "project"):
             for c in chosen_items(agenda, state.votes):
@@ -212,8 +217,13 @@ def tasks(records: list[Record], today: dt.date, kind: str = "all") -> list[Task
                     status=_status(log.done_at, log.progress),
                     overdue=log.done_at is None and bool(due) and dt.date.fromisoformat(due) < today,
                     progress=tuple((day(at), note) for at, note in log.progress),
+                    department=_department(agenda, log.owner or c.department),
                 ))
     return out
+
+
+def _department(agenda: Agenda, ref: str | None) -> str:
+    return (department_id(agenda, ref) or "") if ref else ""
 
 
 def completion(items: list[Task]) -> tuple[int, int, float]:
@@ -223,13 +233,13 @@ def completion(items: list[Task]) -> tuple[int, int, float]:
     return total, done, round(100 * done / total, 1) if total else 0.0
 
 
-def summary(items: list[Task], kind: str = "all") -> str:
-    """"任务 12 项，已完成 5 项，完成率 41.7%", of the kind listed."""
+def summary(items: list[Task], kind: str = "all", t: Callable[[str], str] = _) -> str:
+    """"任务 12 项，已完成 5 项，完成率 41.7%", of the kind listed (in `t`'s language)."""
     total, done, rate = completion(items)
     sentence = {
-        "commitment": _("{total} commitments, {done} done, {rate}%"),
-        "project": _("{total} chosen items, {done} done, {rate}%"),
-    }.get(kind, _("{total} tasks, {done} done, {rate}%"))
+        "commitment": t("{total} commitments, {done} done, {rate}%"),
+        "project": t("{total} chosen items, {done} done, {rate}%"),
+    }.get(kind, t("{total} tasks, {done} done, {rate}%"))
     return sentence.format(total=total, done=done, rate=f"{rate:.1f}")
 
 
@@ -241,13 +251,13 @@ def by_department(items: list[Task]) -> list[tuple[str, list[Task]]]:
     return list(groups.items())
 
 
-def department_line(owner: str, items: list[Task]) -> str:
+def department_line(owner: str, items: list[Task], t: Callable[[str], str] = _) -> str:
     total, done, rate = completion(items)
-    overdue = sum(1 for t in items if t.overdue)
-    line = _("{owner}: {total} tasks, {done} done, {rate}%").format(
-        owner=owner or _("(no owner)"), total=total, done=done, rate=f"{rate:.1f}")
+    overdue = sum(1 for task in items if task.overdue)
+    line = t("{owner}: {total} tasks, {done} done, {rate}%").format(
+        owner=owner or t("(no owner)"), total=total, done=done, rate=f"{rate:.1f}")
     if overdue:
-        line += _(", {n} overdue").format(n=overdue)
+        line += t(", {n} overdue").format(n=overdue)
     return line
 
 
@@ -256,3 +266,157 @@ def find(records: list[Record], ident: str) -> tuple[list[str], list[str]]:
     known = [t.id for t in tasks(records, dt.date.min)]
     paths = [r.path for r in records for t in tasks([r], dt.date.min) if t.id == ident]
     return paths, known
+
+
+# --- next year, against the table: the previous sessions' tasks ---------------------------
+# The agenda names earlier sessions (`meeting.previous`); when this meeting's first item
+# starts, the shell reads them here (read-only) and sends the snapshot in one command
+# (Cmd.RECORD_PREVIOUS); the stage's `l` and the minutes read only that recorded snapshot.
+
+STATUSES = ("open", "in progress", "done")
+
+
+@dataclass(frozen=True)
+class PastSession:
+    file: str  # as the agenda names it
+    meeting: str
+    year: int | None
+
+
+def previous_paths(agenda: Agenda, base: Path | None = None) -> list[tuple[str, Path]]:
+    """(as written, where it is) for each session the agenda names as `meeting.previous`:
+    relative to the agenda file's folder, or to `base` when given."""
+    folder = base if base is not None else Path(agenda.file).parent
+    return [(name, folder / name) for name in agenda.meeting.previous]
+
+
+def read_previous(agenda: Agenda, base: Path | None = None) -> list[Record]:
+    """The sessions the agenda names as `meeting.previous`, read without changing them.
+
+    Every one that is missing or unreadable is named (agenda file, line, field, and why) in
+    one AgendaErrors."""
+    from retreat.agenda.yaml import parse
+    from retreat.meeting.session import load
+
+    records: list[Record] = []
+    problems: list[tuple[int, str]] = []
+    for n, (name, path) in enumerate(previous_paths(agenda, base)):
+        if not path.exists():
+            problems.append((n, _("{name}: no such session file (looked for {path})").format(name=name, path=path)))
+            continue
+        if path.is_dir():
+            problems.append((n, _("{name} is a folder, not a session file").format(name=name)))
+            continue
+        try:
+            records.append(load(path))
+        except RetreatError as e:
+            problems.append((n, _("{name} cannot be read as a session: {reason}").format(name=name, reason=e)))
+        except OSError as e:
+            problems.append((n, _("{name} cannot be read: {reason}").format(name=name, reason=e.strerror or e)))
+    if problems:
+        errors: list[AgendaError] = []
+        try:
+            located = parse(agenda.text, agenda.file)
+            errors = [located.error(("meeting", "previous", n), message) for n, message in problems]
+        except RetreatError:  # the agenda text is the one that was read: this does not happen
+            errors = [AgendaError(message, file=agenda.file, field=f"meeting.previous[{n + 1}]")
+                      for n, message in problems]
+        raise AgendaErrors(errors)
+    return records
+
+
+def meeting_year(record: Record) -> int | None:
+    """The year of a session's meeting: its agenda's date, else the day its first item started."""
+    if record.agenda.meeting.date is not None:
+        return record.agenda.meeting.date.year
+    started = [s.started_at for s in record.state.items if s.started_at is not None]
+    at = min(started) if started else record.state.opened_at
+    if at is None:
+        return None
+    return dt.datetime.fromtimestamp(at, dt.timezone(dt.timedelta(seconds=record.utc_offset))).year
+
+
+def snapshot(agenda: Agenda, records: Sequence[Record], today: dt.date, base: Path | None = None) -> PreviousRecorded:
+    """The previous sessions' tasks as they stand `today` (the value of Cmd.RECORD_PREVIOUS).
+
+    `records` are the sessions `read_previous` gave, in the agenda's order. A rehearsal's
+    tasks are left out, as in the ledger."""
+    names = {str(path): name for name, path in previous_paths(agenda, base)}
+    sessions: list[PreviousSession] = []
+    items: list[PreviousTask] = []
+    for record in records:
+        name = names.get(record.path, Path(record.path).name)
+        sessions.append(PreviousSession(file=name, meeting=record.agenda.meeting.title, year=meeting_year(record)))
+        for task in tasks([record], today):
+            latest = task.latest or ("", "")
+            items.append(PreviousTask(
+                id=task.id, kind="project" if task.kind == "project" else "commitment", title=task.title,
+                department=task.department, owner=task.owner, due=task.due,
+                status="done" if task.status == "done" else "in progress" if task.status == "in progress" else "open",
+                overdue=task.overdue, origin=task.origin, progress=latest[1], progress_date=latest[0], session=name,
+            ))
+    return PreviousRecorded(sessions=sessions, tasks=items)
+
+
+def decide_previous(recorded: bool, started: bool, value: Mapping[str, object], now: Stamp) -> list[Event]:
+    """The one PREVIOUS_RECORDED event of a meeting, from a snapshot (see `snapshot`)."""
+    if recorded:
+        raise CommandRefused(_("the previous sessions' tasks are already recorded in this meeting"))
+    if started:
+        raise CommandRefused(_("the previous sessions' tasks are recorded as the first item starts; "
+                               "this meeting has started"))
+    sessions, items = value.get("sessions", []), value.get("tasks", [])
+    if not isinstance(sessions, Sequence) or not isinstance(items, Sequence):
+        raise TypeError(f"a snapshot holds lists of sessions and tasks, not {value!r}")
+    return [Event(EventKind.PREVIOUS_RECORDED, now, PreviousRecorded(
+        sessions=[_past_session(cast(Mapping[str, object], s)) for s in sessions],
+        tasks=[_past_task(cast(Mapping[str, object], t)) for t in items],
+    ))]
+
+
+def _text(value: Mapping[str, object], key: str) -> str:
+    found = value.get(key, "")
+    return "" if found is None else str(found)
+
+
+def _past_session(value: Mapping[str, object]) -> PreviousSession:
+    year = value.get("year")
+    return PreviousSession(file=_text(value, "file"), meeting=_text(value, "meeting"),
+                           year=year if isinstance(year, int) and not isinstance(year, bool) else None)
+
+
+def _past_task(value: Mapping[str, object]) -> PreviousTask:
+    kind, status = _text(value, "kind"), _text(value, "status")
+    if kind not in KINDS or status not in STATUSES:
+        raise TypeError(f"a task of a snapshot has kind {kind!r} and status {status!r}")
+    return PreviousTask(
+        id=_text(value, "id"), kind="project" if kind == "project" else "commitment", title=_text(value, "title"),
+        department=_text(value, "department"), owner=_text(value, "owner"), due=_text(value, "due"),
+        status="done" if status == "done" else "in progress" if status == "in progress" else "open",
+        overdue=bool(value.get("overdue")), origin=_text(value, "origin"), progress=_text(value, "progress"),
+        progress_date=_text(value, "progress_date"), session=_text(value, "session"),
+    )
+
+
+def apply_previous(data: PreviousRecorded) -> tuple[tuple[PastSession, ...], tuple[Task, ...]]:
+    """The recorded snapshot as the state holds it: frozen sessions and tasks."""
+    titles = {s["file"]: s["meeting"] for s in data["sessions"]}
+    return (
+        tuple(PastSession(s["file"], s["meeting"], s["year"]) for s in data["sessions"]),
+        tuple(Task(
+            id=p["id"], kind=p["kind"], session=p["session"], meeting=titles.get(p["session"], ""),
+            origin=p["origin"], title=p["title"], owner=p["owner"], due=p["due"], status=p["status"],
+            overdue=p["overdue"], progress=((p["progress_date"], p["progress"]),) if p["progress"] else (),
+            department=p["department"],
+        ) for p in data["tasks"]),
+    )
+
+
+def of_department(items: Sequence[Task], agenda: Agenda, ref: str | None) -> list[Task]:
+    """The tasks owned by the department `ref` (an id or name of `agenda`'s departments): the
+    same id, or the same name, in the session the task came from."""
+    if not ref:
+        return []
+    dep = next((d for d in agenda.departments if ref in (d.id, d.name)), None)
+    keys = {ref} if dep is None else {dep.id, dep.name}
+    return [t for t in items if (t.department and t.department in keys) or t.owner in keys]

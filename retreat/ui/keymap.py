@@ -37,6 +37,8 @@ class Action(StrEnum):
     MESSAGE_3 = "message-3"
     CLEAR_MESSAGE = "clear-message"
     INTERRUPT = "interrupt"
+    TASKS = "tasks"  # l: the department's tasks of last year, during its report
+    HIDE_TASKS = "hide-tasks"
     # questions from the grassroots
     DRAW = "draw"
     QUESTION = "question"
@@ -108,6 +110,9 @@ _OVERVIEW = Binding(Action.OVERVIEW, ("o",), "o", N_("overview"))
 _JOIN = Binding(Action.JOIN, ("j",), "j", N_("phone QR"), when="phones")  # only with --participate
 _QUIT = Binding(Action.QUIT, ("q",), "q", N_("quit"))
 _INTERRUPT = Binding(Action.INTERRUPT, ("c-c",))
+# During a department's report: its tasks of last year (去年工作完成情况), from the previous
+# sessions' snapshot. Off the help lines, like the messages; the reminder names it.
+_TASKS = Binding(Action.TASKS, ("l",))
 # A short message to the speaker, top right of the stage until 0 or the next item. Left off the
 # help lines (at 80 columns they would push out the keys the room needs); the reminder names them.
 _MESSAGE_KEYS = (
@@ -119,11 +124,12 @@ _MESSAGE_KEYS = (
 
 STAGE = Screen(
     "stage",
-    (_SPACE, _NEXT, _BACK, _LONGER, _SHORTER, _SILENCE, _TICK, _OVERVIEW, _JOIN, *_MESSAGE_KEYS, _QUIT, _INTERRUPT),
+    (_SPACE, _NEXT, _BACK, _LONGER, _SHORTER, _SILENCE, _TICK, _OVERVIEW, _JOIN, *_MESSAGE_KEYS, _TASKS, _QUIT,
+     _INTERRUPT),
     drop=("t", "p", "o", "j", "+/-", "a", "n", "space", "q"),
     reminder=N_("Keys: space start/pause, n next, p back, + and - a minute, a silence, "
                 "t tick a point, o overview, j phones' QR code, 1 2 3 a message to the speaker (0 clears it), "
-                "q quit; on Q&A items d k r e w m, on votes b u i v."),  # fmt: skip
+                "l last year's tasks (in a report), q quit; on Q&A items d k r e w m, on votes b u i v."),  # fmt: skip
 )
 
 QA = Screen(
@@ -153,6 +159,14 @@ JOIN = Screen(
 # What Tab does on the join screen, after its reminder: the code it switches to.
 JOIN_TAB = N_("Tab: the podium timer's code")
 TIMER_TAB = N_("Tab: the phones' join code")
+
+# `l`: a department's tasks of last year (ui/previous_view); the stage's keys still work under it.
+TASKS = Screen(
+    "last year's tasks",
+    (Binding(Action.TASKS, ("l",)), Binding(Action.HIDE_TASKS, ("escape",)),
+     _SPACE, _NEXT, _BACK, _LONGER, _SHORTER, _SILENCE, _TICK, _OVERVIEW, *_MESSAGE_KEYS, _QUIT, _INTERRUPT),
+    reminder=N_("l or Esc: back to the stage"),
+)
 
 _REVEALED, _HIDDEN = "revealed", "hidden"
 VOTE_BOARD = Screen(
@@ -209,7 +223,7 @@ REHEARSAL = Screen(
 REHEARSAL_START = Screen("rehearsal question, starting", REHEARSAL.bindings,
                          reminder=N_("y: a rehearsal   n: no, the meeting itself   Esc: do not start yet"))
 
-SCREENS = (STAGE, QA, OVERVIEW, JOIN, VOTE_BOARD, BALLOT_LINE, ENTRY_LINE, CONFIRM, REHEARSAL, REHEARSAL_START)
+SCREENS = (STAGE, QA, OVERVIEW, JOIN, TASKS, VOTE_BOARD, BALLOT_LINE, ENTRY_LINE, CONFIRM, REHEARSAL, REHEARSAL_START)
 
 # The run loop's own keys, on every item: the stage's, the Q&A keys (which explain
 # themselves off a Q&A item) and the join screen's Esc.

@@ -19,7 +19,7 @@ nothing; it is then asked again when the first item is started, which waits for 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from retreat.meeting.events import Event
     from retreat.meeting.session import Session
     from retreat.ui.alarm import Alarm
+    from retreat.ui.previous_view import TasksPanel
     from retreat.ui.prompts import Prompter
 
 __all__ = ["Keys", "Outcome", "RunLoop", "Screen", "Stats"]
@@ -78,6 +79,7 @@ class RunLoop(KeyLoop):
         screen: Screen | None = None,
         on_alarm: Callable[[float, float], None] | None = None,
         prompter: Prompter | None = None,
+        previous: Callable[[], Mapping[str, object]] | None = None,
     ) -> None:
         self.session = session
         self.keys = keys
@@ -89,11 +91,14 @@ class RunLoop(KeyLoop):
         self.stats = Stats()
         self.overview = False
         self.join = False  # j: the screen that shows phones how to join
+        self.tasks_for: str | None = None  # l: the item whose department's tasks of last year are shown
+        # The previous sessions' tasks (ledger.snapshot), read by the shell: recorded as the first item starts
+        self._previous = previous
         self._message = ""
         self._message_until: float | None = None
         self._confirm: str | None = None  # "quit", "end", "rehearsal" or "rehearsal-start" while waiting for a key
         self._due_at: float | None = None
-        self._shown: tuple[View, tuple[int, int]] | None = None
+        self._shown: tuple[object, ...] | None = None
         self.desk = VoteDesk(session, self.say)  # a vote item's keys and screen
         self.qa = QADesk(session, self.say, self.command, self._off_stage, keys, prompter)  # a Q&A item's
         self._owns_screen = screen is None
@@ -161,6 +166,7 @@ class RunLoop(KeyLoop):
                 self._on_alarm(deadline, fired)
             self.overview = False  # the room must see the alarm
             self.join = False
+            self.tasks_for = None
 
     # --- keys ------------------------------------------------------------------------
     def on_key(self, key: str) -> Outcome | None:
@@ -173,16 +179,21 @@ class RunLoop(KeyLoop):
         key = key.lower() if len(key) == 1 else key  # Caps Lock must not stop the meeting
         if self._confirm is not None:
             return self.on_answer(key)
+        if self.tasks_for is not None and keymap.TASKS.action(key) in (Action.TASKS, Action.HIDE_TASKS):
+            self.tasks_for = None  # l again, or Esc: back to the stage
+            return None
         action = keymap.LOOP.get(key)
         if action is Action.QUIT:
             self._ask("quit", _("Quit? Press y to leave (everything is saved), any other key to stay."))
         elif action is Action.OVERVIEW:
             self.overview = not self.overview
-            self.join = False
+            self.join, self.tasks_for = False, None
         elif action is Action.JOIN or (action is Action.HIDE_JOIN and self.join):
             self.on_join_key(action)
         elif action is Action.SWITCH_CODE:
             self.on_switch_code()
+        elif action is Action.TASKS:
+            self.on_tasks_key()
         elif action is Action.NEXT and self._last_item_open():
             self._ask("end", _("This is the last item: end the meeting? Press y to end it, any other key to stay."))
         elif action is Action.TICK and not self.session.state.item.item.points:
@@ -221,7 +232,7 @@ class RunLoop(KeyLoop):
         elif not self.options.phones:
             self.say(_("Phones are not on: start with `retreat run --participate`."))
         else:
-            self.join, self.overview = True, False
+            self.join, self.overview, self.tasks_for = True, False, None
             self.options = replace(self.options, show_timer=False)  # j opens on the phones' join code
 
     def on_switch_code(self) -> None:
@@ -233,6 +244,23 @@ class RunLoop(KeyLoop):
         elif self.options.timer_url:
             self.options = replace(self.options, show_timer=not self.options.show_timer)
             self._shown = None  # the view is the same: repaint for the other code
+
+    def on_tasks_key(self) -> None:
+        """l during a department's work report: its tasks of last year, from the recorded snapshot."""
+        state = self.session.state
+        if state.item.item.kind != "report" or state.ended_at is not None:
+            self.say(_("l shows a department's tasks of last year during its work report."))
+            return
+        self.tasks_for, self.overview, self.join = state.item.item.id, False, False
+
+    def record_previous(self) -> None:
+        """Record the previous sessions' tasks as the meeting's first item starts (once)."""
+        if self._previous is None or self.session.state.previous_tasks is not None:
+            return
+        try:
+            self.session.handle(Cmd.RECORD_PREVIOUS, self._previous())
+        except CommandRefused as e:
+            self.say(str(e))
 
     # --- questions from the grassroots: prompts off the stage ----------------------------
     @property
@@ -312,6 +340,8 @@ class RunLoop(KeyLoop):
 
     def command(self, cmd: Cmd, value: object) -> list[Event] | None:
         """Send one command; a refusal is said, and None returned instead of its events."""
+        if cmd in (Cmd.TOGGLE, Cmd.START) and self._first_start():
+            self.record_previous()
         try:
             events = self.session.handle(cmd, value)
         except CommandRefused as e:
@@ -346,14 +376,30 @@ class RunLoop(KeyLoop):
     def draw(self) -> bool:
         """Repaint if what would be shown differs from what is; True if it did."""
         view = self.view()
-        key = (view, self.console.size)
+        tasks = self.tasks_panel()
+        key: tuple[object, ...] = (view, self.console.size) if tasks is None else (view, self.console.size, tasks)
         if key == self._shown:
             return False
         self._shown = key
         assert self._screen is not None
-        self._screen.update(self.desk.frame(view, self.options), refresh=True)
+        if tasks is not None:
+            from retreat.ui.previous_view import TasksScreen
+
+            self._screen.update(TasksScreen(view, tasks, self.options), refresh=True)
+        else:
+            self._screen.update(self.desk.frame(view, self.options), refresh=True)
         self.stats.frames += 1
         return True
+
+
+    def tasks_panel(self) -> TasksPanel | None:
+        """What `l` shows, while it is on for the current item (it closes with the item)."""
+        state = self.session.state
+        if self.tasks_for is None or self.tasks_for != state.item.item.id or state.ended_at is not None:
+            return None
+        from retreat.ui.previous_view import panel
+
+        return panel(state, state.item.item)
 
 
 def _clock(seconds: int) -> str:
