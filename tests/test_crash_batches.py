@@ -1,8 +1,9 @@
 """SIGKILL during group commits: every command a phone was answered for survives.
 
 A driver process has 16 phone threads send notes through `Gate.together` (so they are
-committed in batches) and prints each answer as it is given; the test kills it with
-SIGKILL after some answers and checks that every answered note is in the session."""
+committed in batches), or 16 phones on an event loop through `Gate.together_async` (as the
+server's pages do), and prints each answer as it is given; the test kills it with SIGKILL
+after some answers and checks that every answered note is in the session."""
 
 from __future__ import annotations
 
@@ -46,11 +47,28 @@ threading.Event().wait()
 """
 
 
+EVENT_LOOP_DRIVER = DRIVER.split("out = threading.Lock()")[0] + """
+import asyncio
+
+async def phone(n):
+    for i in range(10_000):
+        text = f"phone {n} note {i}"
+        await gate.together_async(lambda s: s.handle(Cmd.NOTE, text))
+        print(text, flush=True)
+
+async def hall():
+    await asyncio.gather(*(phone(n) for n in range(16)))
+
+asyncio.run(hall())
+"""
+
+
+@pytest.mark.parametrize("driver", [DRIVER, EVENT_LOOP_DRIVER], ids=["threads", "event-loop"])
 @pytest.mark.parametrize("kill_after", [1, 37, 400])
-def test_every_answered_command_of_a_batch_survives_a_sigkill(tmp_path: Path, kill_after: int) -> None:
+def test_every_answered_command_of_a_batch_survives_a_sigkill(tmp_path: Path, kill_after: int, driver: str) -> None:
     path = tmp_path / "batches.retreat"
     answered: list[str] = []
-    with subprocess.Popen([sys.executable, "-c", DRIVER, str(path), str(AGENDA)], stdout=subprocess.PIPE,
+    with subprocess.Popen([sys.executable, "-c", driver, str(path), str(AGENDA)], stdout=subprocess.PIPE,
                           text=True) as proc:
         assert proc.stdout is not None
         for line in proc.stdout:

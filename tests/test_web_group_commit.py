@@ -3,9 +3,12 @@ fsync, and each is answered only once its batch is durable (nothing acknowledged
 
 from __future__ import annotations
 
+import asyncio
+import json
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -184,4 +187,44 @@ def test_joins_and_ballots_go_through_the_group_commit(vs: Session) -> None:
         page = client.get("/")
         csrf = page.text.split('name="csrf" value="')[1].split('"')[0]
         assert client.post("/join", data={"code": CODES[0], "csrf": csrf}).status_code == 200
-    assert list(gate.batches) == [1]
+    assert list(gate.batches) == [1, 1]  # the join, then the read of the page it leads to
+
+
+def test_requests_on_the_event_loop_wait_without_threads_and_share_one_batch(session: Session) -> None:
+    """While the stage holds the lock, 50 requests queue; one worker thread then handles them
+    all in one batch (one fsync), each answered after it, a refusal only to its own sender."""
+    gate = Gate(session)
+    keys = LockedKeys(NoKeys(), gate)  # the stage holds the lock
+
+    def note(i: int) -> Callable[[Session], object]:
+        return lambda s: len(s.handle(Cmd.NOTE, f"n{i}")) if i != 7 else s.handle(Cmd.GOTO, "no-such-item")
+
+    async def hall() -> list[object]:
+        asks = [asyncio.create_task(gate.together_async(note(i))) for i in range(50)]
+        while len(gate._queue) < 50:  # no timing: only until every request has queued
+            await asyncio.sleep(0)
+        assert len(gate._queue) == 50 and not any(a.done() for a in asks) and list(gate.batches) == []
+        keys.release()
+        return list(await asyncio.gather(*asks, return_exceptions=True))
+
+    answers = asyncio.run(hall())
+    assert list(gate.batches) == [50]
+    assert isinstance(answers[7], CommandRefused) and answers.count(1) == 49
+    assert [json.loads(n)["text"] for n in _notes_on_disk(session.path)] == [f"n{i}" for i in range(50) if i != 7]
+
+
+def test_a_request_on_the_event_loop_is_told_busy_when_the_stage_keeps_the_lock(session: Session) -> None:
+    gate = Gate(session)
+    keys = LockedKeys(NoKeys(), gate)
+
+    async def one() -> object:
+        try:
+            return await gate.together_async(lambda s: s.handle(Cmd.NOTE, "late"), wait=0.05)
+        except Busy:
+            return "busy"
+
+    try:
+        assert asyncio.run(one()) == "busy"
+    finally:
+        keys.release()
+    assert gate._queue == [] and _notes_on_disk(session.path) == []

@@ -10,16 +10,25 @@ When a hall votes at once, phones' commands go `together`: each waits in a queue
 whichever request gets the lock handles every command waiting (in order) inside one
 transaction, one commit and one fsync for them all (group commit); each phone gets its
 answer only once that commit is durable, so nothing acknowledged can be lost.
+
+The server's pages use `together_async` from its event loop: a request queues its work and
+awaits it, and one worker thread at a time takes the whole queue through the lock (one
+thread hop per batch, not per request: on two cores, handing each of 600 requests to a
+thread and back cost more than all the rest of their work). Reads go the same way, so a
+page is shown after the batch it was read in is durable.
 """
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Protocol, TypeVar
+
+import anyio.to_thread
 
 if TYPE_CHECKING:
     from retreat.meeting.engine import Cmd, MeetingState
@@ -37,11 +46,17 @@ class Busy(Exception):
 class _Waiting:
     """A command waiting for its batch: its answer or error, once the batch is durable."""
 
-    def __init__(self, fn: Callable[[Session], object]) -> None:
+    def __init__(self, fn: Callable[[Session], object], notify: Callable[[], object] | None = None) -> None:
         self.fn = fn
+        self.notify = notify  # for a request on the event loop: wakes it once done (from any thread)
         self.done = threading.Event()
         self.result: object = None
         self.error: BaseException | None = None
+
+    def finish(self) -> None:
+        self.done.set()
+        if self.notify is not None:
+            self.notify()
 
 
 class Gate:
@@ -51,6 +66,8 @@ class Gate:
         self._queue: list[_Waiting] = []
         self._queue_lock = threading.Lock()
         self.batches: deque[int] = deque(maxlen=1000)  # the sizes of the last group commits (tests, benchmarks)
+        self._driving = False  # a task of the event loop is taking the queue through the lock
+        self._driver: asyncio.Task[None] | None = None
 
     def together(self, fn: Callable[[Session], T], wait: float = WAIT_SECONDS) -> T:
         """`run`, for a command that may share its commit with the other phones' waiting ones.
@@ -100,7 +117,54 @@ class Gate:
             for waiting in batch:
                 if not committed and waiting.error is None:  # interrupted before the commit
                     waiting.error = Busy()
-                waiting.done.set()
+                waiting.finish()
+
+    async def together_async(self, fn: Callable[[Session], T], wait: float = WAIT_SECONDS) -> T:
+        """`together`, for a request on the server's event loop: it waits without a thread of its
+        own; one worker thread at a time takes every waiting command through the lock."""
+        loop = asyncio.get_running_loop()
+        woken = loop.create_future()
+
+        def wake() -> None:
+            if not woken.done():
+                woken.set_result(None)
+
+        mine = _Waiting(fn, lambda: loop.call_soon_threadsafe(wake))
+        with self._queue_lock:
+            self._queue.append(mine)
+        if not self._driving:  # only read and set on the event loop's thread
+            self._driving = True
+            self._driver = loop.create_task(self._drive(wait))
+        await woken
+        if mine.error is not None:
+            raise mine.error
+        return mine.result  # type: ignore[return-value]
+
+    async def _drive(self, wait: float) -> None:
+        try:
+            while True:
+                with self._queue_lock:
+                    if not any(w.notify is not None for w in self._queue):
+                        return
+                await anyio.to_thread.run_sync(self._lead, wait)
+        finally:
+            self._driving = False
+
+    def _lead(self, wait: float) -> None:
+        """In a worker thread: the waiting commands in one batch, or "busy" for the event
+        loop's ones when the stage keeps the lock longer than a phone can wait."""
+        if self.lock.acquire(timeout=wait):
+            try:
+                self._handle_waiting()
+            finally:
+                self.lock.release()
+            return
+        with self._queue_lock:  # nobody took them: nothing of them was written
+            mine = [w for w in self._queue if w.notify is not None]
+            self._queue = [w for w in self._queue if w.notify is None]
+        for waiting in mine:
+            waiting.error = Busy()
+            waiting.finish()
 
     def run(self, fn: Callable[[Session], T], wait: float = WAIT_SECONDS) -> T:
         if not self.lock.acquire(timeout=wait):
