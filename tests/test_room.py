@@ -89,3 +89,4 @@ def test_during_an_answer_the_answer_countdown(session: Session, clock: FakeCloc
     assert isinstance(answer, dict) and answer["state"] in ("running", "warning") and answer["running"]
     assert answer["remaining"] == answer["limit"] - 20
     assert data["remaining"] == 180 - 20  # the segment's own countdown runs beside it
+    assert "党政办公室" in str(data["answering"])  # who answers, shown on the podium with the answer's time

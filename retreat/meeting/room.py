@@ -20,6 +20,7 @@ from retreat.i18n import N_, _
 from retreat.meeting.ballot_box import VoteState, chosen
 from retreat.meeting.engine import ItemState, MeetingState, Status
 from retreat.meeting.events import Stamp
+from retreat.meeting.qa import Question
 from retreat.meeting.schedule import Schedule, Slot, When, project
 from retreat.meeting.timer import Phase, Timer
 
@@ -167,6 +168,18 @@ def _row(state: MeetingState, slot: Slot, offset: int) -> Row:
     )
 
 
+def answering_line(state: MeetingState, question: Question, mode: str) -> str:
+    """Who answers (or answered) a question: its department and answerer."""
+    department = state.agenda.department_name(question.department)
+    answerer = question.answerer
+    if not answerer:
+        qa = state.agenda.items[state.agenda.index_of(question.item)].qa
+        answerer = next((a.name for a in (qa.answerers if qa else [])
+                         if state.agenda.department_name(a.department) == department), "")  # fmt: skip
+    who = " · ".join(p for p in (department, answerer) if p)
+    return _("Answering: {who}").format(who=who) if mode == "answer" else _("Answered by: {who}").format(who=who)
+
+
 # --- the room's screens ----------------------------------------------------------------------
 
 
@@ -238,6 +251,7 @@ class Room:
     count: int
     timer: Countdown  # the current item's countdown
     answer: Countdown | None  # during Q&A, the answer's countdown (the podium shows it then)
+    answering: str  # during Q&A, who answers: "Answering: department · answerer"
     message: str | None  # the facilitator's message to the speaker
     next: Upcoming | None
     next_line: str
@@ -258,7 +272,7 @@ class Room:
             "item": self.item, "title": self.title, **self.timer.fields(), "message": self.message,
             "presenter": self.presenter, "kind": self.kind, "position": self.position, "count": self.count,
             "meeting": self.meeting, "ended": self.ended, "time": self.time_of_day,
-            "answer": self.answer.fields() if self.answer is not None else None,
+            "answer": self.answer.fields() if self.answer is not None else None, "answering": self.answering,
             "next": None if up is None else {"item": up.item, "title": up.title, "presenter": up.presenter,
                                              "at": up.at, "limit": up.limit},
             "next_line": self.next_line, "schedule": self.schedule, "planned_end": self.planned_end,
@@ -279,9 +293,11 @@ def room(state: MeetingState, now: Stamp, utc_offset: int, *, choose: Chooser = 
     item = state.item
     ended = state.ended_at is not None
     sched = project(state, now, utc_offset)
-    answer = None
-    if item.item.kind == "qa" and not ended and state.qa.answering is not None and state.qa.answer_timer is not None:
+    answer, answering = None, ""
+    question = state.qa.questions.get(state.qa.answering) if state.qa.answering is not None else None
+    if item.item.kind == "qa" and not ended and question is not None and state.qa.answer_timer is not None:
         answer = countdown(state.qa.answer_timer, now)
+        answering = answering_line(state, question, "answer")
     up = next_slot(state, sched) if not ended else None
     upcoming = None
     if up is not None and up.start is not None:
@@ -299,6 +315,7 @@ def room(state: MeetingState, now: Stamp, utc_offset: int, *, choose: Chooser = 
         timer=countdown(item.timer, now, paused=item.status is Status.PAUSED,
                         ended=ended or item.status in (Status.DONE, Status.SKIPPED)),
         answer=answer,
+        answering=answering,
         message=state.speaker_message,
         next=upcoming,
         next_line=next_line(state, sched, utc_offset) if not ended else "",

@@ -21,6 +21,7 @@ from retreat.meeting.room import (
     Row as Row,  # the overview draws these rows
 )
 from retreat.meeting.room import (
+    answering_line,
     local_clock,
     next_line,
     overview_rows,
@@ -227,7 +228,7 @@ def qa_view(state: MeetingState, now: Stamp) -> QAView:
         ordinal=_("Asker {n} of {total}").format(n=len(drawn), total=total) if drawn and not phone else "",
         question=(_("Question {n}: {text}").format(n=current.qid, text=current.text) if current
                   else phone.text if phone else ""),
-        answering=_answering(state, current, mode) if current else "",
+        answering=answering_line(state, current, mode) if current else "",
         result=_result(state, current) if current and current.answered else "",
         hint=(_("Press k to put this phone question to the room.") if phone and mode == "ask"
               else _qa_hint(mode, asker, len(drawn) < total or bool(accepted(qa)), timer, now)),
@@ -255,17 +256,6 @@ def _phones_pending(n: int) -> str:
         return ""
     return ngettext("{n} question from phones waits for a decision on the desk page",
                     "{n} questions from phones wait for a decision on the desk page", n).format(n=n)
-
-
-def _answering(state: MeetingState, question: Question, mode: str) -> str:
-    department = state.agenda.department_name(question.department)
-    answerer = question.answerer
-    if not answerer:
-        qa = state.agenda.items[state.agenda.index_of(question.item)].qa
-        answerer = next((a.name for a in (qa.answerers if qa else [])
-                         if state.agenda.department_name(a.department) == department), "")  # fmt: skip
-    who = " · ".join(p for p in (department, answerer) if p)
-    return _("Answering: {who}").format(who=who) if mode == "answer" else _("Answered by: {who}").format(who=who)
 
 
 def _result(state: MeetingState, question: Question) -> str:

@@ -17,8 +17,10 @@ from retreat.i18n import _, language
 
 FONTS = ('system-ui,-apple-system,"Segoe UI","Noto Sans CJK SC","Noto Sans SC","Source Han Sans SC",'
          '"PingFang SC","Hiragino Sans GB","Microsoft YaHei","WenQuanYi Micro Hei",sans-serif')
-DIGIT_FONTS = ('"DejaVu Sans Mono","SF Mono",Menlo,Consolas,"Roboto Mono","Noto Sans Mono CJK SC",'
-               '"Noto Sans CJK SC","PingFang SC","Microsoft YaHei",monospace')
+# Digits of one width (tabular-nums) in a plain sans face: a slashed or dotted monospace zero
+# reads badly from the back of a hall.
+DIGIT_FONTS = ('"Helvetica Neue",Helvetica,Arial,"DejaVu Sans","Liberation Sans","Noto Sans","Noto Sans CJK SC",'
+               '"PingFang SC","Microsoft YaHei",sans-serif')
 
 # The stage's colours (retreat/ui/stage.py DIGIT_STYLES, FLASH_SCREEN): green, yellow, red, and
 # white on red for the overtime flash.
@@ -60,10 +62,13 @@ h1{font-size:1.35em;margin:.2em 0}.sched{font-weight:600;margin:.2em 0 .6em}
 align-items:center;justify-content:space-between;gap:12px}
 .now .t{font-weight:700;font-size:1.1em;overflow-wrap:anywhere}.now .digits{font-size:2.4em}
 .rows{list-style:none;margin:0;padding:0}
-.row{display:grid;grid-template-columns:2em 1fr auto;gap:4px 10px;background:#fff;border-radius:10px;
+.row{display:grid;grid-template-columns:1.8em 1fr;gap:2px 8px;background:#fff;border-radius:10px;
 padding:10px 12px;margin:0 0 8px;box-shadow:0 1px 2px #0002;align-items:start}
 .row .n{font-weight:700;color:#777}.row .t{font-weight:600;overflow-wrap:anywhere}.row .p{color:#555;font-size:.9em}
-.row .times{text-align:right;font-size:.9em;white-space:nowrap;font-variant-numeric:tabular-nums}
+.row .times{grid-column:2;display:flex;flex-wrap:wrap;gap:0 .9em;font-size:.9em;font-variant-numeric:tabular-nums;
+color:#333}
+@media (min-width:700px){.row{grid-template-columns:2em 1fr auto;gap:4px 16px}
+.row .times{grid-column:3;display:block;text-align:right;white-space:nowrap}}
 .row.cur{outline:3px solid #b3261e;background:#fff4f2}.row.cur .n{color:#b3261e}
 .row.past{opacity:.62}.row .st{font-weight:600}.row .over{color:#b3261e;font-weight:700}
 .chosen{background:#fff;border-radius:12px;padding:10px 14px;margin:14px 0;border:2px solid #1e7e34}
@@ -76,8 +81,8 @@ STAGE_CSS = """
 .page{display:flex;flex-direction:column;height:100vh;height:100dvh;padding:1.5vh 2.5vw}
 .bar{display:flex;justify-content:space-between;gap:2vw;font-size:2.8vh;color:#bdbdbd;align-items:center}
 .bar .msg{font-size:3.6vh}
-main{flex:1;display:flex;flex-direction:column;align-items:center;justify-content:center;text-align:center;
-min-height:0}
+main{flex:1;display:flex;flex-direction:column;align-items:center;justify-content:space-evenly;text-align:center;
+min-height:0;overflow:hidden}.bar .right{display:flex;gap:2vw;align-items:center}
 h1{font-size:min(5.5vw,6.5vh);margin:.1em 0;line-height:1.2}.who{font-size:min(3.6vw,4vh);color:#cfcfcf}
 .label{font-size:min(3.4vw,4vh);font-weight:700;min-height:1.2em}
 .warning .label{color:#ffd60a}.overtime .label{color:#ff453a}
@@ -89,8 +94,8 @@ footer{font-size:min(2.4vw,3vh);color:#bdbdbd;display:flex;justify-content:space
 .choices{display:grid;grid-template-columns:repeat(auto-fit,minmax(28vw,1fr));gap:.3em 2vw;text-align:left;
 font-size:min(2.6vw,3.4vh);width:92vw;margin:.5em 0}
 .groups{font-size:min(2.4vw,3vh);display:flex;flex-wrap:wrap;gap:.3em 2vw;justify-content:center}
-.bars{width:92vw;font-size:min(2.4vw,3.1vh);text-align:left}
-.barrow{display:grid;grid-template-columns:3em 1fr 40vw 6em;gap:1vw;align-items:center;margin:.15em 0}
+.bars{width:92vw;font-size:min(2.2vw,2.7vh);text-align:left;line-height:1.25}
+.barrow{display:grid;grid-template-columns:2.5em 1fr 40vw 5em;gap:1vw;align-items:center;margin:.1em 0}
 .barrow .fill{height:1em;background:#3a7bd5}.barrow.winner .fill,.barrow.elected .fill{background:#3ddc84}
 .barrow.tied .fill{background:#ffd60a}.barrow.out{color:#888}.barrow .v{text-align:right}
 """
@@ -117,15 +122,15 @@ function big(c){return view==='timer'&&data.answer?data.answer:c;}
 function paint(){if(!data)return;var c=big(data),s=state(c),page=$('page');
 if(page.getAttribute('data-state')!==s){page.className='page '+s;page.setAttribute('data-state',s);}
 var d=$('digits');if(d){var t=digits(c);if(d.textContent!==t)d.textContent=t;
-if(view==='timer')fit(d,0.9,0.4);else if(view==='stage')fit(d,0.9,data.screen==='qa'?0.3:0.45);}
-var a=$('adigits');if(a&&data.answer){var at2=digits(data.answer);if(a.textContent!==at2)a.textContent=at2;fit(a,0.9,0.3);
+if(view==='timer')fit(d,0.9,0.4);else if(view==='stage')fit(d,0.9,data.points&&data.points.length?0.34:0.42);}
+var a=$('adigits');if(a&&data.answer){var at2=digits(data.answer);if(a.textContent!==at2)a.textContent=at2;fit(a,0.9,0.26);
 $('aband').className=state(data.answer);}
 txt('label',s==='ready'||s==='running'?(view==='timer'&&data.answer?L.answer:''):L[s]);
 var f=lit(c)||(view==='stage'&&data.answer&&lit(data.answer));
 if(document.body.classList.contains('flash')!==f)document.body.classList.toggle('flash',f);}
 function render(d){data=d;at=performance.now();txt('meeting',d.meeting);txt('tod',d.time);
 txt('pos',d.position+'/'+d.count+(d.kind_label?' · '+d.kind_label:''));
-txt('title',d.title);txt('who',d.presenter);txt('next',d.next_line);txt('sched',d.schedule);
+txt('title',d.title);txt('who',view==='timer'&&d.answer?d.answering:d.presenter);txt('next',d.next_line);txt('sched',d.schedule);
 var m=$('msg');if(m){txt('msg',d.message);show('msg',!!d.message);}
 if(view==='agenda')rows(d);if(view==='stage')stage(d);paint();}
 function el(tag,cls,text){var e=document.createElement(tag);if(cls)e.className=cls;if(text!=null)e.textContent=text;return e;}
@@ -146,7 +151,7 @@ var p=$('points');p.textContent='';(d.points||[]).forEach(function(x){p.appendCh
 if(d.qa){var q=d.qa;txt('asker',[q.asker,q.area].filter(Boolean).join(' · '));txt('ordinal',q.ordinal);txt('question',q.question);
 txt('answering',q.answering);txt('result',q.result);txt('segment',q.segment);txt('tally',q.tally);show('aband',!!d.answer);}
 if(d.vote){var v=d.vote;txt('vtitle',v.title);txt('vrule',v.rule);txt('vtotal',v.total);txt('vstatus',v.status);
-var o=v.outcome;show('choices',!o);show('outcome',!!o);var cs=$('choices');cs.textContent='';
+var o=v.outcome;show('choices',!o);show('outcome',!!o);show('groups',!o);show('vtotal',!o);var cs=$('choices');cs.textContent='';
 v.choices.forEach(function(c){cs.appendChild(el('div','',c.number+'. '+c.title));});
 var g=$('groups');g.textContent='';v.groups.forEach(function(x){g.appendChild(el('span','',x.name+' '+x.received+(x.size?'/'+x.size:'')));});
 if(o){txt('oheading',o.heading);txt('omeasure',o.measure);txt('ochosen',o.chosen);txt('otie',o.tie);
@@ -210,8 +215,8 @@ def agenda() -> str:
 def stage() -> str:
     """The stage in a browser: the timing screen, the Q&A band or the vote board, full screen."""
     return _page("stage", _("Stage"), STAGE_CSS, (
-        '<div id=page class="page ready"><div class=bar><span id=pos></span><span id=msg class=msg hidden></span>'
-        '<span id=tod></span></div>'
+        '<div id=page class="page ready"><div class=bar><span id=pos></span><span class=right>'
+        '<span id=msg class=msg hidden></span><span id=tod></span></span></div>'
         '<main id=timing><h1 id=title></h1><div id=who class=who></div><div id=label class=label></div>'
         '<span id=digits class=digits>--:--</span><ul id=points class=points></ul></main>'
         '<main id=qa hidden><div id=ordinal class=small></div><div id=asker class=qa-who></div>'
