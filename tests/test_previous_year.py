@@ -291,3 +291,31 @@ def test_plain_demo_records_nothing_of_a_next_year(tmp_path: Path) -> None:
         kinds = {e.kind for e in store.events()}
     assert not kinds & {EventKind.PREVIOUS_RECORDED, EventKind.TASK_DONE, EventKind.TASK_DUE}
     assert "工作任务完成情况" not in (tmp_path / "retreat-demo-minutes.md").read_text(encoding="utf-8")
+
+
+def test_the_run_command_reads_the_previous_sessions_once_before_the_stage_and_again_at_the_start(
+        tmp_path: Path, session: Session) -> None:
+    from retreat.cli.run_cmd import _previous_reader
+    from retreat.errors import AgendaErrors
+
+    session.handle(Cmd.NOTE, "写入一条，以便会议记录可读")
+    session.close()
+    agenda = agenda_mod.load(_agenda_with(tmp_path, "[short.retreat]"))
+    nxt = Session.create(tmp_path / "next.retreat", agenda, FakeClock())
+    read = _previous_reader(nxt)
+    assert read is not None
+    taken = read()
+    assert taken["sessions"] == [{"file": "short.retreat", "meeting": "测试务虚会", "year": 2026}]
+    (tmp_path / "short.retreat").rename(tmp_path / "gone.retreat")
+    assert read() == taken  # gone between the launch and the first start: the tasks as read at the launch
+    with pytest.raises(AgendaErrors, match="short.retreat"):
+        _previous_reader(nxt)  # at a launch (a --resume before the first start), it is named
+    nxt.handle(Cmd.RECORD_PREVIOUS, taken)
+    assert _previous_reader(nxt) is None  # recorded: nothing more to read
+    nxt.close()
+
+
+def test_the_schema_offers_meeting_previous() -> None:
+    schema = agenda_mod.json_schema()
+    previous = schema["$defs"]["MeetingSpec"]["properties"]["previous"]
+    assert previous["type"] == "array" and previous["items"]["type"] == "string"
