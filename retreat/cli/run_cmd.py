@@ -180,7 +180,7 @@ def _previous_reader(session: Session) -> Callable[[], Mapping[str, object]] | N
     None when there is nothing to record (no previous session, or already recorded)."""
     import datetime as dt
 
-    from retreat.errors import AgendaErrors
+    from retreat.errors import RetreatError
     from retreat.meeting.ledger import read_previous, snapshot
 
     state, agenda, clock = session.state, session.agenda, session.clock
@@ -198,7 +198,7 @@ def _previous_reader(session: Session) -> Callable[[], Mapping[str, object]] | N
     def at_first_start() -> Mapping[str, object]:
         try:
             return read()
-        except AgendaErrors:
+        except (RetreatError, OSError, ValueError):  # gone or damaged since the launch: not in front of the room
             return first
 
     return at_first_start
