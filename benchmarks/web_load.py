@@ -406,12 +406,12 @@ async def run(phones_n: int, views_n: int, burning: int) -> tuple[bool, dict[str
             except (TimeoutError, OSError, EOFError, RuntimeError, ValueError):
                 return  # the server died under it: this phone will resubmit
             crashed.append(elapsed)
-            if len(crashed) >= phones_n // 2:
+            if len(crashed) == phones_n // 2:
+                proc.kill()  # SIGKILL at once, with half the changes acknowledged
                 half.set()
 
         changes = [asyncio.create_task(change(p)) for p in phones]
         await asyncio.wait_for(half.wait(), DEADLINE)
-        proc.kill()  # SIGKILL with half the changes acknowledged
         proc.wait(10)
         await asyncio.gather(*changes)
         before_kill = sum(p.received for p in phones)

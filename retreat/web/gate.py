@@ -21,6 +21,7 @@ page is shown after the batch it was read in is durable.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 import time
 from collections import deque
@@ -44,19 +45,41 @@ class Busy(Exception):
 
 
 class _Waiting:
-    """A command waiting for its batch: its answer or error, once the batch is durable."""
+    """A command waiting for its batch: its answer or error, once the batch is durable.
 
-    def __init__(self, fn: Callable[[Session], object], notify: Callable[[], object] | None = None) -> None:
+    A thread waits on `done`; a request on an event loop awaits `woken` (set from the loop's
+    own thread, see `_wake`)."""
+
+    def __init__(self, fn: Callable[[Session], object],
+                 woken: asyncio.Future[None] | None = None) -> None:
         self.fn = fn
-        self.notify = notify  # for a request on the event loop: wakes it once done (from any thread)
-        self.done = threading.Event()
+        self.woken = woken
+        self.done = threading.Event() if woken is None else None
         self.result: object = None
         self.error: BaseException | None = None
 
-    def finish(self) -> None:
-        self.done.set()
-        if self.notify is not None:
-            self.notify()
+    def finished(self) -> bool:
+        return self.done.is_set() if self.done is not None else self.woken is not None and self.woken.done()
+
+
+def _finish(batch: list[_Waiting]) -> None:
+    """Tell every command of a batch its outcome: threads at once, each event loop's requests
+    with one call into that loop (not one each: every call writes to the loop's wake-up pipe)."""
+    loops: dict[asyncio.AbstractEventLoop, list[asyncio.Future[None]]] = {}
+    for waiting in batch:
+        if waiting.done is not None:
+            waiting.done.set()
+        elif waiting.woken is not None:
+            loops.setdefault(waiting.woken.get_loop(), []).append(waiting.woken)
+    for loop, futures in loops.items():
+        with contextlib.suppress(RuntimeError):  # the server is closing: nobody awaits them any more
+            loop.call_soon_threadsafe(_wake, futures)
+
+
+def _wake(futures: list[asyncio.Future[None]]) -> None:
+    for future in futures:
+        if not future.done():
+            future.set_result(None)
 
 
 class Gate:
@@ -78,10 +101,10 @@ class Gate:
         with self._queue_lock:
             self._queue.append(mine)
         until = time.monotonic() + wait
-        while not mine.done.is_set():
+        while not mine.finished():
             if self.lock.acquire(timeout=max(0.0, until - time.monotonic())):
                 try:
-                    if not mine.done.is_set():
+                    if not mine.finished():
                         self._handle_waiting()
                 finally:
                     self.lock.release()
@@ -90,6 +113,7 @@ class Gate:
                 if mine in self._queue:  # nobody took it: nothing of it was written
                     self._queue.remove(mine)
                     raise Busy
+            assert mine.done is not None
             mine.done.wait()  # another request is committing it right now
         if mine.error is not None:
             raise mine.error
@@ -117,19 +141,14 @@ class Gate:
             for waiting in batch:
                 if not committed and waiting.error is None:  # interrupted before the commit
                     waiting.error = Busy()
-                waiting.finish()
+            _finish(batch)
 
     async def together_async(self, fn: Callable[[Session], T], wait: float = WAIT_SECONDS) -> T:
         """`together`, for a request on the server's event loop: it waits without a thread of its
         own; one worker thread at a time takes every waiting command through the lock."""
         loop = asyncio.get_running_loop()
-        woken = loop.create_future()
-
-        def wake() -> None:
-            if not woken.done():
-                woken.set_result(None)
-
-        mine = _Waiting(fn, lambda: loop.call_soon_threadsafe(wake))
+        woken: asyncio.Future[None] = loop.create_future()
+        mine = _Waiting(fn, woken)
         with self._queue_lock:
             self._queue.append(mine)
         if not self._driving:  # only read and set on the event loop's thread
@@ -144,7 +163,7 @@ class Gate:
         try:
             while True:
                 with self._queue_lock:
-                    if not any(w.notify is not None for w in self._queue):
+                    if not any(w.woken is not None for w in self._queue):
                         return
                 await anyio.to_thread.run_sync(self._lead, wait)
         finally:
@@ -160,11 +179,11 @@ class Gate:
                 self.lock.release()
             return
         with self._queue_lock:  # nobody took them: nothing of them was written
-            mine = [w for w in self._queue if w.notify is not None]
-            self._queue = [w for w in self._queue if w.notify is None]
+            mine = [w for w in self._queue if w.woken is not None]
+            self._queue = [w for w in self._queue if w.woken is None]
         for waiting in mine:
             waiting.error = Busy()
-            waiting.finish()
+        _finish(mine)
 
     def run(self, fn: Callable[[Session], T], wait: float = WAIT_SECONDS) -> T:
         if not self.lock.acquire(timeout=wait):
