@@ -48,7 +48,7 @@ class TaskLine:
     mark: str  # done, overdue, in progress, open: how the status is drawn
     status: str  # as shown
     title: str
-    detail: str  # where it came from, its due date, its latest progress
+    detail: tuple[str, ...]  # where it came from; its due date and latest progress (a line each, wrapped)
 
 
 @dataclass(frozen=True)
@@ -72,12 +72,12 @@ def task_line(task: Task) -> TaskLine:
     mark = task.status
     if task.overdue:
         status, mark = _("overdue"), "overdue"
-    parts = [task.origin]
+    parts = []
     if task.due:
         parts.append(_("due {date}").format(date=task.due))
     if task.latest is not None:
         parts.append(_("latest {date} {note}").format(date=task.latest[0], note=task.latest[1]))
-    return TaskLine(mark, status, task.title, " · ".join(p for p in parts if p))
+    return TaskLine(mark, status, task.title, tuple(line for line in (task.origin, " · ".join(parts)) if line))
 
 
 def panel(state: MeetingState, item: Item) -> TasksPanel:
@@ -176,7 +176,7 @@ def body_lines(p: TasksPanel, width: int, rows: int, t: Callable[[str], str]) ->
     blocks: list[Lines] = []
     for task in p.tasks:
         text = [(line, Style()) for line in wrap(t(task.title), text_width)]
-        text += [(line, DIM) for line in wrap(t(task.detail), text_width)] if task.detail else []
+        text += [(line, DIM) for detail in task.detail for line in wrap(t(detail), text_width)]
         blocks.append([
             _pad([Segment(set_cell_size(task.status, column), MARKS.get(task.mark)) if i == 0
                   else Segment(" " * column), Segment("  "), Segment(line, style)], width)
