@@ -286,3 +286,18 @@ def test_pages_carry_no_state_of_their_own(tmp_path: Path) -> None:
     assert view_pages.timer() == view_pages.timer()
     assert "连接中断" not in view_pages.timer()  # English here (the test's language)
     assert "Connection lost" in view_pages.timer()
+
+
+async def test_stopping_the_server_ends_every_stream(viewed: Session) -> None:
+    timers = Timers()
+    hub = Hub(Gate(viewed), later=timers)
+    streams = [hub.stream("timer"), hub.stream("stage")]
+    for stream in streams:
+        await anext(stream)
+    hub.close()  # the server's stop: open streams would otherwise hold its shutdown up
+    for stream in streams:
+        with pytest.raises(StopAsyncIteration):
+            await anext(stream)
+    assert timers.live() == [] and hub.on_commit not in viewed.listeners
+    with pytest.raises(StopAsyncIteration):
+        await anext(hub.stream("timer"))  # a late browser is turned away too

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import uvicorn
@@ -27,6 +28,7 @@ class QuietServer(uvicorn.Server):
         super().__init__(config)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake: asyncio.Event | None = None
+        self.closing: list[Callable[[], None]] = []  # run on the loop at stop (the views' streams end)
 
     async def main_loop(self) -> None:
         self._loop, self._wake = asyncio.get_running_loop(), asyncio.Event()
@@ -38,6 +40,8 @@ class QuietServer(uvicorn.Server):
         self.should_exit = True
         loop, wake = self._loop, self._wake
         if loop is not None and wake is not None:
+            for close in self.closing:
+                loop.call_soon_threadsafe(close)
             loop.call_soon_threadsafe(wake.set)
 
 
@@ -87,6 +91,7 @@ def start(gate: Gate, host: str, port: int, *, wait: float = 10.0, desk_token: s
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, lifespan="off",
                             server_header=False, date_header=False, timeout_keep_alive=5, backlog=2048)
     server = QuietServer(config)
+    server.closing.append(app.state.hub.close)  # open event streams would hold the shutdown up
     failed: list[BaseException] = []
 
     def serve() -> None:

@@ -108,15 +108,23 @@ class _Client:
 
     def __init__(self) -> None:
         self.pending: str | None = None
+        self.closed = False
         self.ready = asyncio.Event()
 
     def put(self, text: str) -> None:
         self.pending = text
         self.ready.set()
 
-    async def next(self) -> str:
+    def close(self) -> None:
+        self.closed = True
+        self.ready.set()
+
+    async def next(self) -> str | None:
+        """The next text to send; None once the server is stopping."""
         await self.ready.wait()
         self.ready.clear()
+        if self.closed:
+            return None
         text, self.pending = self.pending or "", None
         return text
 
@@ -134,7 +142,21 @@ class Hub:
         self.timer: Handle | None = None  # the one keep-alive timer, while any stream is connected
         self.published = 0  # frames handed to streams (tests, benchmarks)
         self._refreshing: set[asyncio.Task[None]] = set()
+        self.closed = False
         gate.session.listeners.append(self.on_commit)
+
+    def close(self) -> None:
+        """The server is stopping: every stream ends (a browser reconnects to the next server),
+        the keep-alive stops, and commits are no longer computed for this hub. On the loop."""
+        self.closed = True
+        with contextlib.suppress(ValueError):
+            self.gate.session.listeners.remove(self.on_commit)
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+        for clients in self.clients.values():
+            for client in clients:
+                client.close()
 
     def watched(self) -> frozenset[str]:
         return frozenset(view for view, clients in self.clients.items() if clients)
@@ -203,6 +225,8 @@ class Hub:
 
     async def stream(self, view: str) -> AsyncIterator[str]:
         """A view's events: the current state at once, then every change and keep-alive."""
+        if self.closed:
+            return
         self.loop = asyncio.get_running_loop()
         client = _Client()
         first = not self.watched()
@@ -212,8 +236,8 @@ class Hub:
             if first or self.timer is None:
                 self._rearm()
             yield frames.data[view]
-            while True:
-                yield await client.next()
+            while (text := await client.next()) is not None:
+                yield text
         finally:
             self.clients[view].discard(client)
             if not self.watched() and self.timer is not None:
