@@ -83,6 +83,13 @@ def test_join_rank_submit_change_and_see_received(served: tuple[str, Session], p
     p.click("button.primary")  # type: ignore[attr-defined]
     p.wait_for_selector("#received")  # type: ignore[attr-defined]
     assert [b.ranking for b in s.state.vote().counted] == [("alliance", "canteen")]
+    # the POST's answer is the page itself, filed under its own address: a reload reads it, sends nothing
+    assert p.url.endswith("/vote?received=1")  # type: ignore[attr-defined]
+    events = s.state.events  # how many the log holds
+    with p.expect_request(lambda r: r.url.endswith("/vote?received=1")) as reloaded:  # type: ignore[attr-defined]
+        p.reload()  # type: ignore[attr-defined]
+    assert reloaded.value.method == "GET" and s.state.events == events
+    p.wait_for_selector("#received")  # type: ignore[attr-defined]
     shot(p, tmp_path / "ballot-received.png")
     # change: the page shows the ranking as stored; start again and choose another
     assert p.inner_text("#order").split("\n") == ["养老服务联盟", "社区食堂"]  # type: ignore[attr-defined]

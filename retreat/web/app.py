@@ -112,10 +112,11 @@ class Participation:
         (one fsync for them all), answered once durable."""
         return await self.gate.together_async(fn)
 
-    async def join_with(self, code: str) -> str | None:
-        """The new phone's cookie, if the code (or the PIN) lets it in. The code's slow hashes
-        are computed first, outside the session's lock, so joins hold up neither ballots nor
-        the stage, and several are hashed at once."""
+    async def join_with(self, code: str, then: Callable[[Session], T]) -> tuple[str | None, T]:
+        """The new phone's cookie, if the code (or the PIN) lets it in, and what `then` read in
+        the same batch (the page to show). The code's slow hashes are computed first, outside
+        the session's lock, so joins hold up neither ballots nor the stage, and several are
+        hashed at once."""
         hashes: dict[str, str] = {}
         if not self.by_pin:
             # Only ever appended to (a batch is frozen); one printed meanwhile is checked under the lock.
@@ -124,7 +125,7 @@ class Participation:
                 self._hashing = anyio.CapacityLimiter(os.cpu_count() or 1)
             # Hashing is all CPU: one thread per core, and the shared pool stays free for ballots and pages.
             hashes = await anyio.to_thread.run_sync(phone_codes.code_hashes, code, batches, limiter=self._hashing)
-        return await self.together(lambda s: self.admit(s, code, hashes))
+        return await self.together(lambda s: (self.admit(s, code, hashes), then(s)))
 
     def admit(self, session: Session, code: str, hashes: dict[str, str] | None = None) -> str | None:
         """The new phone's cookie, if the code (or the PIN) lets it in."""

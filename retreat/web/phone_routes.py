@@ -2,8 +2,16 @@
 question, switch language.
 
 A phone is told "received" only after its event is committed: its command goes through
-`Gate.together`, which answers it only once the batch it was committed in is durable. A ballot and its owner's link are committed together, so a phone can
-change its own ballot while the vote is open and never gets a second one.
+`Gate.together_async`, which answers it only once the batch it was committed in is durable.
+A ballot and its owner's link are committed together, so a phone can change its own ballot
+while the vote is open and never gets a second one.
+
+A ballot's POST is answered with the "received" ballot page itself, rendered in the batch
+that committed it, not with a redirect to it (a join's with the home page, likewise): when a hall votes at once, the redirect was a
+second request per phone (one more round trip on a crowded Wi-Fi, and half the server's
+work). A line of script turns the page's address into /vote?received=1, so reloading it
+reads the page again instead of sending the form; a browser without script would offer to
+resend the form, which its idempotency key makes harmless (nothing is recorded twice).
 """
 
 from __future__ import annotations
@@ -30,6 +38,16 @@ if TYPE_CHECKING:
     from retreat.web.app import Participation
 
 
+RECEIVED, JOINED = "/vote?received=1", "/?joined=1"  # what a POST's page reads as, once shown
+
+
+def _addressed(page: str, address: str) -> str:
+    """A POST's answer that the browser files under `address`: reloading it reads that page
+    again instead of sending the form again."""
+    end = "</body></html>"
+    return page.removesuffix(end) + f'<script>history.replaceState(null,"","{address}")</script>{end}'
+
+
 class PhoneRoutes:
     def __init__(self, part: Participation) -> None:
         self.part = part
@@ -50,8 +68,14 @@ class PhoneRoutes:
         if await part.phone_of(request) is None:
             return self.join_page(request)
         title = await part.locked(_open_vote_title)
-        notice = part.t("You have joined.") if request.query_params.get("joined") else ""
-        return part.html(pages.home(part.t, part.lang, part.meeting, title, notice))
+        return self.home(title, joined=bool(request.query_params.get("joined")))
+
+    def home(self, title: str | None, joined: bool, address: str = "") -> Response:
+        """The home page (`address`: as for `ballot_page`)."""
+        part = self.part
+        notice = part.t("You have joined.") if joined else ""
+        text = pages.home(part.t, part.lang, part.meeting, title, notice)
+        return part.html(_addressed(text, address) if address else text)
 
     def join_page(self, request: Request) -> Response:
         """The code or PIN form; a PIN in the address (the QR code's) is filled in."""
@@ -84,11 +108,11 @@ class PhoneRoutes:
                 t("Too many wrong codes. Wait a minute, then try again.")
             return part.refuse(429, t("Too many tries"), wrong)
         code = data.get("code", "")[:20]
-        token = await part.join_with(code)
+        token, title = await part.join_with(code, _open_vote_title)
         if token is None:
             part.phones.tries.failed(visitor)
             return self.wrong_code(csrf)
-        response = RedirectResponse("/?joined=1", 303)
+        response = self.home(title, joined=True, address=JOINED)  # the page itself, as for a ballot
         response.set_cookie(PHONE_COOKIE, token, httponly=True, samesite="strict")
         return response
 
@@ -115,7 +139,8 @@ class PhoneRoutes:
         return await self.part.together(lambda s: self.cast(s, phone, data))
 
     def ballot_page(self, session: Session, phone: Phone, received: bool, error: str = "",
-                    typed: str = "", status: int = 200) -> Response:
+                    typed: str = "", status: int = 200, address: str = "") -> Response:
+        """The ballot (`address`: the one the browser should show for it, when it was a POST's answer)."""
         part = self.part
         vote, refusal = self.phone_vote(session)
         if vote is None:
@@ -124,12 +149,13 @@ class PhoneRoutes:
             return part.code_revoked()
         bid = session.store.scratch_get(ballot_box.LINK_SPACE + vote.key, phone.code)
         mine = ballot_box.find_ballot(vote, bid) if bid else None
-        return part.html(pages.ballot(
+        text = pages.ballot(
             part.t, part.lang, title=session.state.item.item.title, vote_key=vote.key,
             titles=vote.titles, ranking=_ranking(vote, mine, typed), ranks=vote.ranks, csrf=phone.csrf,
             key=secrets.token_urlsafe(12), groups=_groups(session, vote, phone, mine),
             received=received and mine is not None, error=error,
-        ), status)
+        )
+        return part.html(_addressed(text, address) if address else text, status)
 
     def phone_vote(self, session: Session) -> tuple[VoteState | None, Response]:
         """The vote a phone may cast in now, or the page that says why it may not."""
@@ -160,7 +186,7 @@ class PhoneRoutes:
             _cast_or_replace(session, vote, phone, data, ranking)
         except CommandRefused as e:
             return self.ballot_page(session, phone, False, str(e), typed=ranking, status=422)
-        return RedirectResponse("/vote?received=1", 303)
+        return self.ballot_page(session, phone, True, address=RECEIVED)  # sent once the batch is durable
 
     # --- questions --------------------------------------------------------------------------
 
