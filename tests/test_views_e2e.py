@@ -172,3 +172,16 @@ def test_space_plus_a_message_and_n_on_the_stage_change_the_podium_page(stage: P
     stage.wait_for("Quit\\?")
     stage.keys("y")
     stage.wait_for("Session saved in")
+
+
+def test_j_then_tab_on_the_real_stage_shows_the_podium_timers_code_and_address(stage: Pane, tmp_path: Path) -> None:
+    links = json.loads(subprocess.run([str(RETREAT), "links", "podium.retreat", "--format", "json"], cwd=tmp_path,
+                                      check=True, capture_output=True, text=True).stdout)
+    stage.keys("j")
+    stage.wait_for("Tab: the podium timer's code")
+    stage.special("Tab")  # prompt_toolkit reports it as c-i
+    screen = stage.wait_for("Podium timer: the speaker's screen")
+    assert links["timer"] in screen  # at 100x30 the address fits beside the code on one line
+    assert "Tab: the phones' join code" in screen
+    stage.special("Tab")
+    stage.wait_for("Join from your phone")
