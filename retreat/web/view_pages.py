@@ -79,18 +79,19 @@ body{font-size:17px}
 
 STAGE_CSS = """
 .page{display:flex;flex-direction:column;height:100vh;height:100dvh;padding:1.5vh 2.5vw}
-.bar{display:flex;justify-content:space-between;gap:2vw;font-size:2.8vh;color:#bdbdbd;align-items:center}
-.bar .msg{font-size:3.6vh}
+.bar{display:flex;justify-content:space-between;gap:2vw;font-size:max(14px,2.8vmin);color:#bdbdbd;align-items:center}
+.bar .msg{font-size:max(18px,4.2vmin);white-space:nowrap}
 main{flex:1;display:flex;flex-direction:column;align-items:center;justify-content:space-evenly;text-align:center;
 min-height:0;overflow:hidden}.bar .right{display:flex;gap:2vw;align-items:center}
 h1{font-size:min(5.5vw,6.5vh);margin:.1em 0;line-height:1.2}.who{font-size:min(3.6vw,4vh);color:#cfcfcf}
 .label{font-size:min(3.4vw,4vh);font-weight:700;min-height:1.2em}
 .warning .label{color:#ffd60a}.overtime .label{color:#ff453a}
-.points{font-size:min(2.6vw,3.2vh);text-align:left;margin:.4em 0}.points .done{color:#777;text-decoration:line-through}
-footer{font-size:min(2.4vw,3vh);color:#bdbdbd;display:flex;justify-content:space-between;gap:2vw;flex-wrap:wrap}
-.q{font-size:min(3.6vw,4.4vh);max-width:90vw;margin:.2em 0}.qa-who{font-size:min(3.2vw,4vh);font-weight:700}
-.small{font-size:min(2.4vw,3vh);color:#bdbdbd}
-.vt{font-size:min(4vw,5vh);font-weight:700;margin:.1em 0}.rule{font-size:min(2vw,2.6vh);color:#bdbdbd;max-width:90vw}
+.points{font-size:max(14px,min(2.6vw,3.2vh));text-align:left;margin:.4em 0}.points .done{color:#777;text-decoration:line-through}
+footer{font-size:max(13px,min(2.4vw,3vh));color:#bdbdbd;display:flex;justify-content:space-between;gap:2vw;flex-wrap:wrap}
+.q{font-size:max(16px,min(3.6vw,4.4vh));max-width:90vw;margin:.2em 0}.qa-who{font-size:max(16px,min(3.2vw,4vh));font-weight:700}
+.small{font-size:max(14px,min(2.4vw,3vh));color:#bdbdbd}
+.vt{font-size:max(18px,min(3.2vw,4vh));font-weight:700;margin:.1em 0}
+.chosenline{font-size:max(15px,min(2.3vw,2.9vh));font-weight:700;color:#3ddc84}.rule{font-size:min(2vw,2.6vh);color:#bdbdbd;max-width:90vw}
 .choices{display:grid;grid-template-columns:repeat(auto-fit,minmax(28vw,1fr));gap:.3em 2vw;text-align:left;
 font-size:min(2.6vw,3.4vh);width:92vw;margin:.5em 0}
 .groups{font-size:min(2.4vw,3vh);display:flex;flex-wrap:wrap;gap:.3em 2vw;justify-content:center}
@@ -103,7 +104,7 @@ font-size:min(2.6vw,3.4vh);width:92vw;margin:.5em 0}
 SCRIPT = r"""
 (function(){
 var view=document.body.getAttribute('data-view');var L=JSON.parse(document.getElementById('labels').textContent);
-var data=null,at=0,heard=0,src=null,shownLen={};
+var data=null,at=0,heard=0,src=null,shownLen={},shownItem=null;
 function $(id){return document.getElementById(id);}
 function txt(id,s){var e=$(id);if(e&&e.textContent!==(s||''))e.textContent=s||'';}
 function show(id,on){var e=$(id);if(e)e.hidden=!on;}
@@ -145,7 +146,8 @@ if(r.actual)tm.appendChild(el('div',r.overrun?'over':'',L.run+' '+r.actual));
 tm.appendChild(el('div','st',r.state));li.appendChild(tm);ol.appendChild(li);});
 var ch=$('chosen');ch.textContent='';(d.chosen||[]).forEach(function(c){var box=el('div','chosen');
 box.appendChild(el('h2','',L.chosen+' · '+c.title));var l=el('ol');c.chosen.forEach(function(t){l.appendChild(el('li','',t));});
-box.appendChild(l);ch.appendChild(box);});show('nowcard',!d.ended);}
+box.appendChild(l);ch.appendChild(box);});show('nowcard',!d.ended);
+if(shownItem!==d.item){shownItem=d.item;var cur=ol.querySelector('.cur');if(cur&&cur.scrollIntoView)cur.scrollIntoView({block:'center'});}}
 function stage(d){show('timing',d.screen==='timing');show('qa',d.screen==='qa');show('vote',d.screen==='vote');
 var p=$('points');p.textContent='';(d.points||[]).forEach(function(x){p.appendChild(el('li',x.ticked?'done':'',x.text));});
 if(d.qa){var q=d.qa;txt('asker',[q.asker,q.area].filter(Boolean).join(' · '));txt('ordinal',q.ordinal);txt('question',q.question);
@@ -208,7 +210,7 @@ def agenda() -> str:
         '<div id=page class="page ready"><h1 id=meeting></h1><div id=sched class=sched></div>'
         '<div id=nowcard class=now><div><div class=t id=title></div><div id=label></div></div>'
         '<span id=digits class=digits>--:--</span></div>'
-        '<ol id=rows class=rows></ol><div id=chosen></div></div>'
+        '<div id=chosen></div><ol id=rows class=rows></ol></div>'
     ))
 
 
@@ -226,7 +228,7 @@ def stage() -> str:
         '<main id=vote hidden><div id=vtitle class=vt></div><div id=vrule class=rule></div>'
         '<div id=choices class=choices></div><div id=outcome hidden><div id=oheading class=vt></div>'
         '<div id=omeasure class=small></div><div id=bars class=bars></div><div id=notes class=small></div>'
-        '<div id=otie class=small></div><div id=ochosen class=qa-who></div></div>'
+        '<div id=otie class=small></div><div id=ochosen class=chosenline></div></div>'
         '<div id=groups class=groups></div><div id=vtotal class=small></div><div id=vstatus class=small></div></main>'
         '<footer><span id=next></span><span id=sched></span></footer></div>'
     ))
