@@ -131,3 +131,28 @@ def test_text_labels_align_in_chinese_and_a_resume_keeps_the_desk_address(chines
             assert pages["timer"].startswith(phones.url) and phones.url != first  # the new port overwrote the old
         finally:
             phones.stop()
+
+
+def test_a_program_that_does_not_speak_http_at_the_stored_address_is_nothing_answering(session: Session) -> None:
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+
+    def garbage() -> None:
+        conn, _addr = listener.accept()
+        conn.recv(1024)
+        conn.sendall(b"SSH-2.0-OpenSSH_9.2\r\n")
+        conn.close()
+
+    threading.Thread(target=garbage, daemon=True).start()
+    session.handle(Cmd.SET_VIEW_TOKEN, "b" * 22)
+    session.store.put_scratch(addresses.SERVER_SPACE, addresses.URL, f"http://127.0.0.1:{listener.getsockname()[1]}/")
+    session.store.put_scratch(addresses.SERVER_SPACE, addresses.DESK, "desk-token")
+    try:
+        code, _out, err = links(session.path)
+    finally:
+        listener.close()
+    assert code == 2 and "Nothing answers at" in err and "internal error" not in err

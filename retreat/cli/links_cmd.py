@@ -57,6 +57,7 @@ def links(
 
 def answers(url: str, timeout: float = PROBE_SECONDS) -> bool:
     """Whether this meeting's server answers at `url` (a view page, which checks the view token)."""
+    import http.client
     import urllib.error
     import urllib.request
 
@@ -65,7 +66,7 @@ def answers(url: str, timeout: float = PROBE_SECONDS) -> bool:
     try:
         with opener.open(url, timeout=timeout) as answer:
             return int(answer.status) == 200
-    except (urllib.error.URLError, OSError, ValueError):  # refused, timed out, another program's answer
+    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError):  # refused, timed out, not HTTP
         return False
 
 
