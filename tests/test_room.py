@@ -90,3 +90,12 @@ def test_during_an_answer_the_answer_countdown(session: Session, clock: FakeCloc
     assert answer["remaining"] == answer["limit"] - 20
     assert data["remaining"] == 180 - 20  # the segment's own countdown runs beside it
     assert "党政办公室" in str(data["answering"])  # who answers, shown on the podium with the answer's time
+
+
+def test_a_revealed_vote_lists_its_chosen_items(vs: Session) -> None:
+    for n, ranking in enumerate(["1 2", "1 3", "2 1", "1 2"]):
+        vs.handle(Cmd.CAST, {"ballot": f"b{n}", "ranking": ranking, "group": "g1"})
+    assert shown(vs)["chosen"] == []  # counted, not revealed: nothing chosen yet
+    vs.handle(Cmd.REVEAL, {"scope": "all", "seed": 7})
+    (chosen,) = shown(vs)["chosen"]  # type: ignore[misc]
+    assert chosen == {"item": "v", "title": "民生实事推荐", "chosen": ["社区食堂", "社区客厅"]}

@@ -301,3 +301,29 @@ async def test_stopping_the_server_ends_every_stream(viewed: Session) -> None:
     assert timers.live() == [] and hub.on_commit not in viewed.listeners
     with pytest.raises(StopAsyncIteration):
         await anext(hub.stream("timer"))  # a late browser is turned away too
+
+
+def test_the_stage_shows_the_vote_board_and_its_result_only_once_revealed(vs: Session) -> None:
+    for n, ranking in enumerate(["1 2", "1 3", "2 1"]):
+        vs.handle(Cmd.CAST, {"ballot": f"b{n}", "ranking": ranking, "group": "g1"})
+    board = json.loads(Screens()(vs, ["stage"]).data["stage"])
+    assert board["screen"] == "vote" and board["vote"]["outcome"] is None
+    assert [c["title"] for c in board["vote"]["choices"]][:2] == ["社区食堂", "社区客厅"]
+    assert "entry" not in board["vote"] and "keys" not in board["vote"]  # the secretary's line stays on the laptop
+    vs.handle(Cmd.REVEAL, {"scope": "all", "seed": 7})
+    result = json.loads(Screens()(vs, ["stage"]).data["stage"])["vote"]["outcome"]
+    assert result["bars"][0]["title"] == "社区食堂" and result["bars"][0]["state"] == "winner"
+    assert "社区食堂" in result["chosen"]
+
+
+def test_the_stage_shows_the_qa_band_without_the_facilitators_hints(session: Session, clock: FakeClock) -> None:
+    session.handle(Cmd.GOTO, "qa")
+    session.handle(Cmd.START)
+    session.handle(Cmd.PROPOSE_QUESTION, {"text": "尚未审核的手机提问", "group": None, "key": "k"})
+    session.handle(Cmd.ASK, {"text": "加装电梯什么时候开工？", "department": "pgo", "asker": "李主任"})
+    clock.advance(10)
+    data = json.loads(Screens()(session, ["stage"]).data["stage"])
+    assert data["screen"] == "qa" and "加装电梯什么时候开工？" in data["qa"]["question"]
+    assert data["answer"]["running"] and data["answer"]["remaining"] == data["answer"]["limit"] - 10
+    assert not {"hint", "phones", "pending"} & set(data["qa"])
+    assert "尚未审核的手机提问" not in json.dumps(data, ensure_ascii=False)
