@@ -327,3 +327,39 @@ def test_the_stage_shows_the_qa_band_without_the_facilitators_hints(session: Ses
     assert data["answer"]["running"] and data["answer"]["remaining"] == data["answer"]["limit"] - 10
     assert not {"hint", "phones", "pending"} & set(data["qa"])
     assert "尚未审核的手机提问" not in json.dumps(data, ensure_ascii=False)
+
+
+def test_the_pages_speak_the_meetings_language() -> None:
+    from retreat import i18n
+    from retreat.web import view_pages
+
+    i18n.set_language("zh-CN")
+    page = view_pages.timer()
+    assert '<html lang="zh-CN">' in page and "连接中断" in page and "时间快到了" in page and "答复计时" in page
+
+
+@pytest.mark.slow
+def test_a_real_stream_hears_the_keep_alive_every_3_s(viewed: Session) -> None:
+    """On a real server and the real clock: nothing changes, and the state comes again ~3 s later."""
+    import socket
+    import time
+
+    from retreat.web.server import start
+
+    viewed.handle(Cmd.START)
+    server = start(Gate(viewed), "127.0.0.1", 0)
+    try:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=15) as conn:
+            conn.sendall(f"GET /timer/events?v={TOKEN} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+            got, arrivals = b"", []
+            while len(arrivals) < 3:
+                chunk = conn.recv(65536)
+                assert chunk, "the stream ended"
+                got += chunk
+                while got.count(b"data: ") > len(arrivals):
+                    arrivals.append(time.monotonic())
+        assert got.startswith(b"HTTP/1.1 200") and b"text/event-stream" in got
+        gaps = [b - a for a, b in zip(arrivals, arrivals[1:], strict=False)]
+        assert all(2.5 < gap < 6 for gap in gaps), gaps
+    finally:
+        server.stop()
