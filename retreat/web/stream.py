@@ -66,7 +66,7 @@ class Screens:
         if "agenda" in views:
             data["agenda"] = _json(shown.fields(agenda=True))
         if "stage" in views:
-            data["stage"] = _json({**shown.fields(agenda=True), **self.stage(session)})
+            data["stage"] = _json({**shown.fields(), **self.stage(session)})
         return Frames(session.seen, data)
 
     def stage(self, session: Session) -> dict[str, object]:

@@ -127,6 +127,7 @@ if(view==='timer')fit(d,0.9,0.4);else if(view==='stage')fit(d,0.9,data.points&&d
 var a=$('adigits');if(a&&data.answer){var at2=digits(data.answer);if(a.textContent!==at2)a.textContent=at2;fit(a,0.9,0.26);
 $('aband').className=state(data.answer);}
 txt('label',s==='ready'||s==='running'?(view==='timer'&&data.answer?L.answer:''):L[s]);
+if(view==='stage'&&data.qa)txt('segment',L.segment.replace('{clock}',digits(data)));
 var f=lit(c)||(view==='stage'&&data.answer&&lit(data.answer));
 if(document.body.classList.contains('flash')!==f)document.body.classList.toggle('flash',f);}
 function render(d){data=d;at=performance.now();txt('meeting',d.meeting);txt('tod',d.time);
@@ -151,7 +152,7 @@ if(shownItem!==d.item){shownItem=d.item;var cur=ol.querySelector('.cur');if(cur&
 function stage(d){show('timing',d.screen==='timing');show('qa',d.screen==='qa');show('vote',d.screen==='vote');
 var p=$('points');p.textContent='';(d.points||[]).forEach(function(x){p.appendChild(el('li',x.ticked?'done':'',x.text));});
 if(d.qa){var q=d.qa;txt('asker',[q.asker,q.area].filter(Boolean).join(' · '));txt('ordinal',q.ordinal);txt('question',q.question);
-txt('answering',q.answering);txt('result',q.result);txt('segment',q.segment);txt('tally',q.tally);show('aband',!!d.answer);}
+txt('answering',q.answering);txt('result',q.result);txt('tally',q.tally);show('aband',!!d.answer);}
 if(d.vote){var v=d.vote;txt('vtitle',v.title);txt('vrule',v.rule);txt('vtotal',v.total);txt('vstatus',v.status);
 var o=v.outcome;show('choices',!o);show('outcome',!!o);show('groups',!o);show('vtotal',!o);var cs=$('choices');cs.textContent='';
 v.choices.forEach(function(c){cs.appendChild(el('div','',c.number+'. '+c.title));});
@@ -178,6 +179,7 @@ def labels() -> dict[str, str]:
         "paused": _("Paused"), "warning": _("Time is almost up"), "overtime": _("Overtime"),
         "ended": _("Finished"), "ready": _("Ready"), "answer": _("Answer time"),
         "planned": _("Planned"), "start": _("Start"), "run": _("Run"), "chosen": _("Chosen"),
+        "segment": _("Segment {clock}"),  # the Q&A segment's own countdown, counted on by the page
     }
 
 
