@@ -121,3 +121,23 @@ def test_every_view_draws_in_chromium(served: tuple[Server, Session, Gate], brow
     assert page.text_content("#title") == "党政办公室工作汇报"
     assert _session.state.current == 1 and _session.state.item.timer.running
 
+
+
+def test_overtime_is_red_and_the_screen_flashes_like_the_stage(served: tuple[Server, Session, Gate],
+                                                               browser: object) -> None:
+    server, _session, gate = served
+    page = browser.new_page(viewport={"width": 1024, "height": 768})  # type: ignore[attr-defined]
+    page.goto(f"{server.url}timer?v={TOKEN}")
+    page.wait_for_selector("#page.warning")
+    gate.run(lambda s: s.handle(Cmd.ADJUST, -60))  # - on the stage: 42 s left becomes 18 s over
+    page.wait_for_selector("#page.overtime", timeout=5000)
+    assert page.text_content("#digits").startswith("+00:1")
+    assert page.text_content("#label") == "超时"
+    page.wait_for_selector("body.flash", timeout=3000)  # lit half of every second, as on the stage
+    page.wait_for_selector("body:not(.flash)", timeout=3000)
+    red = page.eval_on_selector("body", "b => getComputedStyle(b).backgroundColor")
+    assert red == "rgb(0, 0, 0)"
+    gate.run(lambda s: (s.tick(), s.handle(Cmd.SILENCE)))  # the time-up alarm rings; a silences the alarm: no more flash, still red digits
+    page.wait_for_timeout(1500)
+    assert page.eval_on_selector("body", "b => b.classList.contains('flash')") is False
+    assert page.eval_on_selector("#digits", "d => getComputedStyle(d).color") == "rgb(255, 69, 58)"
