@@ -363,3 +363,22 @@ def test_a_real_stream_hears_the_keep_alive_every_3_s(viewed: Session) -> None:
         assert all(2.5 < gap < 6 for gap in gaps), gaps
     finally:
         server.stop()
+
+
+async def test_a_screens_bug_never_fails_the_stages_command(viewed: Session) -> None:
+    def broken(session: Session, views: Collection[str]) -> Frames:
+        if session.state.item.timer.running:
+            raise ZeroDivisionError("a bug in a view")
+        return Screens()(session, views)
+
+    timers = Timers()
+    hub = Hub(Gate(viewed), broken, later=timers)
+    stream = hub.stream("timer")
+    await anext(stream)
+    viewed.handle(Cmd.START)  # committed and applied whatever the views make of it
+    assert viewed.state.item.timer.running and isinstance(hub.failure, ZeroDivisionError)
+    for handle in timers.live():
+        handle.cancel()
+    await hub.refresh()  # the keep-alive fails the same way, and keeps going
+    assert len(timers.live()) == 1
+    await stream.aclose()

@@ -143,6 +143,7 @@ class Hub:
         self.published = 0  # frames handed to streams (tests, benchmarks)
         self._refreshing: set[asyncio.Task[None]] = set()
         self.closed = False
+        self.failure: Exception | None = None  # the last error computing a screen (tests; the stage goes on)
         gate.session.listeners.append(self.on_commit)
 
     def close(self) -> None:
@@ -168,7 +169,11 @@ class Hub:
         loop, views = self.loop, self.watched()
         if loop is None or not views:
             return
-        frames = self.screens(self.gate.session, views)
+        try:
+            frames = self.screens(self.gate.session, views)
+        except Exception as e:  # a screen's bug must never fail the stage's command (it is durable already)
+            self.failure = e
+            return
         with contextlib.suppress(RuntimeError):  # the server's loop has closed: nobody is listening
             loop.call_soon_threadsafe(self.publish, frames)
 
@@ -215,6 +220,8 @@ class Hub:
         except Busy:  # the stage keeps the session a moment: the last state, so pages know we are here
             last = self.latest
             frames = Frames(last.seq, last.data) if last is not None else None
+        except Exception as e:  # keep the timer going: the next change or keep-alive may do better
+            self.failure, frames = e, None
         if frames is None:
             self._rearm()
         else:
