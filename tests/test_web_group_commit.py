@@ -228,3 +228,20 @@ def test_a_request_on_the_event_loop_is_told_busy_when_the_stage_keeps_the_lock(
     finally:
         keys.release()
     assert gate._queue == [] and _notes_on_disk(session.path) == []
+
+
+def test_a_gate_serves_the_next_event_loop_after_one_left_with_a_request_waiting(session: Session) -> None:
+    """A server stopped while a request waited for the stage (its loop closed, its driver
+    cancelled) leaves no driver behind that would keep the next server's requests waiting."""
+    gate = Gate(session)
+    keys = LockedKeys(NoKeys(), gate)
+
+    async def abandoned() -> None:
+        asyncio.get_running_loop().create_task(gate.together_async(lambda s: s.handle(Cmd.NOTE, "left")))
+        while not gate._queue:
+            await asyncio.sleep(0)
+
+    asyncio.run(abandoned())  # returns with the request still queued: asyncio.run cancels it
+    keys.release()
+    assert asyncio.run(gate.together_async(lambda s: len(s.handle(Cmd.NOTE, "next")))) == 1
+    assert "next" in " ".join(_notes_on_disk(session.path))

@@ -89,8 +89,8 @@ class Gate:
         self._queue: list[_Waiting] = []
         self._queue_lock = threading.Lock()
         self.batches: deque[int] = deque(maxlen=1000)  # the sizes of the last group commits (tests, benchmarks)
-        self._driving = False  # a task of the event loop is taking the queue through the lock
-        self._driver: asyncio.Task[None] | None = None
+        # Per event loop, the task taking its requests' commands through the lock, while any wait.
+        self._drivers: set[asyncio.Task[None]] = set()
 
     def together(self, fn: Callable[[Session], T], wait: float = WAIT_SECONDS) -> T:
         """`run`, for a command that may share its commit with the other phones' waiting ones.
@@ -151,23 +151,23 @@ class Gate:
         mine = _Waiting(fn, woken)
         with self._queue_lock:
             self._queue.append(mine)
-        if not self._driving:  # only read and set on the event loop's thread
-            self._driving = True
-            self._driver = loop.create_task(self._drive(wait))
+        # Read and changed only on this loop's thread: no driver can finish between this check
+        # and the request being seen, as a driver only stops at a point where it finds none.
+        if not any(d.get_loop() is loop and not d.done() for d in self._drivers):
+            driver = loop.create_task(self._drive(wait))
+            self._drivers.add(driver)
+            driver.add_done_callback(self._drivers.discard)
         await woken
         if mine.error is not None:
             raise mine.error
         return mine.result  # type: ignore[return-value]
 
     async def _drive(self, wait: float) -> None:
-        try:
-            while True:
-                with self._queue_lock:
-                    if not any(w.woken is not None for w in self._queue):
-                        return
-                await anyio.to_thread.run_sync(self._lead, wait)
-        finally:
-            self._driving = False
+        while True:
+            with self._queue_lock:
+                if not any(w.woken is not None for w in self._queue):
+                    return
+            await anyio.to_thread.run_sync(self._lead, wait)
 
     def _lead(self, wait: float) -> None:
         """In a worker thread: the waiting commands in one batch, or "busy" for the event
