@@ -139,15 +139,17 @@ class PhoneRoutes:
         return await self.part.together(lambda s: self.cast(s, phone, data))
 
     def ballot_page(self, session: Session, phone: Phone, received: bool, error: str = "",
-                    typed: str = "", status: int = 200, address: str = "") -> Response:
-        """The ballot (`address`: the one the browser should show for it, when it was a POST's answer)."""
+                    typed: str = "", status: int = 200, address: str = "", bid: str | None = None) -> Response:
+        """The ballot (`address`: the one the browser should show for it, when it was a POST's
+        answer; `bid`: the phone's ballot id, when the caller has just read or written it)."""
         part = self.part
         vote, refusal = self.phone_vote(session)
         if vote is None:
             return refusal
         if part.revoked(phone):
             return part.code_revoked()
-        bid = session.store.scratch_get(ballot_box.LINK_SPACE + vote.key, phone.code)
+        if bid is None:
+            bid = session.store.scratch_get(ballot_box.LINK_SPACE + vote.key, phone.code)
         mine = ballot_box.find_ballot(vote, bid) if bid else None
         text = pages.ballot(
             part.t, part.lang, title=session.state.item.item.title, vote_key=vote.key,
@@ -183,10 +185,10 @@ class PhoneRoutes:
             return self.ballot_page(session, phone, False, changed, status=409)
         ranking = data.get("ranking", "")[:200]
         try:
-            _cast_or_replace(session, vote, phone, data, ranking)
+            bid = _cast_or_replace(session, vote, phone, data, ranking)
         except CommandRefused as e:
             return self.ballot_page(session, phone, False, str(e), typed=ranking, status=422)
-        return self.ballot_page(session, phone, True, address=RECEIVED)  # sent once the batch is durable
+        return self.ballot_page(session, phone, True, address=RECEIVED, bid=bid)  # sent once the batch is durable
 
     # --- questions --------------------------------------------------------------------------
 
@@ -252,8 +254,8 @@ def _groups(session: Session, vote: VoteState, phone: Phone, mine: Ballot | None
     return groups
 
 
-def _cast_or_replace(session: Session, vote: VoteState, phone: Phone, data: dict[str, str], ranking: str) -> None:
-    """The phone's first ballot in this vote, or a new ranking for the one it cast."""
+def _cast_or_replace(session: Session, vote: VoteState, phone: Phone, data: dict[str, str], ranking: str) -> str:
+    """The phone's first ballot in this vote, or a new ranking for the one it cast; its id."""
     key = data.get("key", "")[:40]
     space = ballot_box.LINK_SPACE + vote.key
     bid = session.store.scratch_get(space, phone.code) or secrets.token_hex(16)
@@ -263,3 +265,4 @@ def _cast_or_replace(session: Session, vote: VoteState, phone: Phone, data: dict
                                   "source": ballot_box.PHONE, "key": key}, scratch=[(space, phone.code, bid)])
     else:
         session.handle(Cmd.REPLACE_BALLOT, {"ballot": bid, "ranking": ranking, "key": key})
+    return bid
