@@ -8,8 +8,8 @@ demo and the phone server all make and check codes here, so none of them imports
 
 Each printed batch has its own salt. So that a join costs one slow hash and not one per
 batch, a batch also stores, per code, a *hint*: a few bits of a fast keyed hash of the
-code under the batch's salt, sized so that a code of another batch matches it one time
-in 4 to 8. A typed code is slow-hashed only under the salts whose batch has its hint.
+code under the batch's salt, sized so that a code of another batch matches one of them
+1 time in 4 to 9. A typed code is slow-hashed only under the salts whose batch has its hint.
 What this costs in secrecy is written out in the README ("Codes, PIN"): the hints let
 someone holding the file skip the slow hash for most wrong guesses, so the file gives a
 code away a few times faster than without them, for the same work at each join.
@@ -65,7 +65,7 @@ class Batch:
 class CodeBook:
     """Join codes, as salted hashes only: (salt, hash) -> group; revoked hashes."""
 
-    batches: list[Batch] = field(default_factory=list)  # in the order issued; only appended to
+    batches: list[Batch] = field(default_factory=list)  # in the order issued
     groups: dict[str, str | None] = field(default_factory=dict)  # hash -> group
     revoked: set[str] = field(default_factory=set)
     pin: str | None = None  # the meeting's PIN, when the agenda lets phones join with one
