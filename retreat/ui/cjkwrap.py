@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rich.cells import cell_len, get_character_cell_size
+from rich.cells import cell_len, get_character_cell_size, set_cell_size
 from rich.measure import Measurement
+from rich.segment import Segment
 from rich.text import Text
 
 if TYPE_CHECKING:
@@ -186,3 +187,19 @@ class CJKText:
         widest_atom = max((a[2] for a in _atoms(plain) if a[3] != _SPACE), default=0)
         widest_line = max((cell_len(p) for p in plain.split("\n")), default=0)
         return Measurement(widest_atom, widest_line).clamp(max_width=options.max_width)
+
+
+def pad_line(line: list[Segment], width: int) -> list[Segment]:
+    """`line` cropped or padded on the right to exactly `width` cells."""
+    out: list[Segment] = []
+    used = 0
+    for seg in line:
+        room = width - used
+        if room <= 0:
+            break
+        text = seg.text if cell_len(seg.text) <= room else set_cell_size(seg.text, room)
+        out.append(Segment(text, seg.style))
+        used += cell_len(text)
+    if used < width:
+        out.append(Segment(" " * (width - used)))
+    return out

@@ -19,7 +19,7 @@ from rich.style import Style
 
 from retreat.i18n import _, ngettext
 from retreat.ui.bigdigits import FONTS, render_lines, supported
-from retreat.ui.cjkwrap import wrap
+from retreat.ui.cjkwrap import pad_line, wrap
 from retreat.ui.keymap import JOIN, JOIN_TAB, TIMER_TAB
 from retreat.ui.qr import draw, fit_scale, size
 from retreat.ui.stage import StageOptions, flashed
@@ -165,7 +165,7 @@ def _layout(url: str, info: tuple[tuple[str, Style | None], ...], pin: str, widt
     if not beside and not under:
         text = _wrapped(info, width)
         text.append([Segment(_("The terminal is too small for the QR code."), DIM)])
-        return _middle([_pad(line, width) for line in text], width, rows)
+        return _middle([pad_line(line, width) for line in text], width, rows)
     if beside >= under:
         qr = draw(url, beside, ascii=ascii, color=color)
         qr_w, qr_h = size(url, beside, ascii=ascii)
@@ -179,7 +179,7 @@ def _layout(url: str, info: tuple[tuple[str, Style | None], ...], pin: str, widt
         block: Lines = []
         for i in range(max(qr_h, len(column))):
             code = list(qr[i]) if i < len(qr) else [Segment(" " * qr_w)]
-            words = _pad(column[i], text_w) if i < len(column) else [Segment(" " * text_w)]
+            words = pad_line(column[i], text_w) if i < len(column) else [Segment(" " * text_w)]
             block.append([Segment(" " * indent), *code, Segment(" " * GAP), *words,
                           Segment(" " * (width - indent - qr_w - GAP - text_w))])
         return _middle(block, width, rows)
@@ -213,28 +213,12 @@ def _middle(block: Lines, width: int, rows: int) -> Lines:
     return [*([blank] * above), *block, *([blank] * (rows - above - len(block)))]
 
 
-def _pad(line: list[Segment], width: int) -> list[Segment]:
-    """`line` cropped or padded on the right to exactly `width` cells."""
-    out: list[Segment] = []
-    used = 0
-    for seg in line:
-        room = width - used
-        if room <= 0:
-            break
-        text = seg.text if cell_len(seg.text) <= room else set_cell_size(seg.text, room)
-        out.append(Segment(text, seg.style))
-        used += cell_len(text)
-    if used < width:
-        out.append(Segment(" " * (width - used)))
-    return out
-
-
 def _centre_line(line: list[Segment], width: int) -> list[Segment]:
     used = sum(cell_len(s.text) for s in line)
     if used >= width:
-        return _pad(line, width)
+        return pad_line(line, width)
     left = (width - used) // 2
-    return _pad([Segment(" " * left), *line], width)
+    return pad_line([Segment(" " * left), *line], width)
 
 
 def _fit(text: str, width: int) -> str:

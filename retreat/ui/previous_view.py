@@ -25,7 +25,7 @@ from rich.style import Style
 from retreat.i18n import _, ngettext
 from retreat.meeting.ledger import Task, of_department, summary
 from retreat.meeting.qa import FOLLOWUP_LABELS
-from retreat.ui.cjkwrap import wrap
+from retreat.ui.cjkwrap import pad_line, wrap
 from retreat.ui.keymap import TASKS
 from retreat.ui.stage import DIGIT_STYLES, StageOptions, flashed
 
@@ -132,13 +132,13 @@ class TasksScreen:
             left = f"{left}  [{v.speaker}]"
         top: Lines = [
             _split(self._t(left), v.time_of_day, inner, BOLD),
-            _pad([Segment(v.clock + "  ", Style.parse(DIGIT_STYLES[v.phase])), Segment(self._t(v.title))], inner),
+            pad_line([Segment(v.clock + "  ", Style.parse(DIGIT_STYLES[v.phase])), Segment(self._t(v.title))], inner),
             *head_lines(p, inner, self._t),
         ]
         bottom: Lines = []
         if v.message:
-            bottom.append(_pad([Segment(self._t(v.message), Style(reverse=True))], inner))
-        bottom.append(_pad([Segment(_(TASKS.reminder), DIM)], inner))
+            bottom.append(pad_line([Segment(self._t(v.message), Style(reverse=True))], inner))
+        bottom.append(pad_line([Segment(_(TASKS.reminder), DIM)], inner))
         rows = max(0, height - len(top) - len(bottom))
         body = body_lines(p, inner, rows, self._t)
         lines = [*top, *body, *([[Segment(" " * inner)]] * (rows - len(body))), *bottom][:height]
@@ -155,9 +155,9 @@ class TasksScreen:
 
 def head_lines(p: TasksPanel, width: int, t: Callable[[str], str] = str) -> Lines:
     """The heading and the completion line, then a blank line."""
-    lines = [_pad([Segment(t(p.heading), BOLD)], width)]
+    lines = [pad_line([Segment(t(p.heading), BOLD)], width)]
     if p.summary:
-        lines.append(_pad([Segment(p.summary)], width))
+        lines.append(pad_line([Segment(p.summary)], width))
     return [*lines, [Segment(" " * width)]]
 
 
@@ -170,7 +170,7 @@ def body_lines(p: TasksPanel, width: int, rows: int, t: Callable[[str], str]) ->
     """The tasks, one block each: the status in its own column, the title and its details
     wrapped beside it. When they do not all fit, the last row counts the ones left out."""
     if not p.tasks:
-        return [_pad([Segment(line)], width) for line in wrap(t(p.empty), max(1, width))][:rows]
+        return [pad_line([Segment(line)], width) for line in wrap(t(p.empty), max(1, width))][:rows]
     column = max(cell_len(task.status) for task in p.tasks)
     text_width = max(1, width - column - 2)
     blocks: list[Lines] = []
@@ -178,7 +178,7 @@ def body_lines(p: TasksPanel, width: int, rows: int, t: Callable[[str], str]) ->
         text = [(line, Style()) for line in wrap(t(task.title), text_width)]
         text += [(line, DIM) for detail in task.detail for line in wrap(t(detail), text_width)]
         blocks.append([
-            _pad([Segment(set_cell_size(task.status, column), MARKS.get(task.mark)) if i == 0
+            pad_line([Segment(set_cell_size(task.status, column), MARKS.get(task.mark)) if i == 0
                   else Segment(" " * column), Segment("  "), Segment(line, style)], width)
             for i, (line, style) in enumerate(text)
         ])
@@ -189,27 +189,11 @@ def body_lines(p: TasksPanel, width: int, rows: int, t: Callable[[str], str]) ->
         if len(lines) + len(block) > rows - 1:
             left = len(blocks) - n
             more = ngettext("... and {n} more task", "... and {n} more tasks", left).format(n=left)
-            return [*lines, _pad([Segment(more, DIM)], width)][:rows]
+            return [*lines, pad_line([Segment(more, DIM)], width)][:rows]
         lines += block
     return lines
 
 
-def _pad(line: list[Segment], width: int) -> list[Segment]:
-    """`line` cropped or padded on the right to exactly `width` cells."""
-    out: list[Segment] = []
-    used = 0
-    for seg in line:
-        room = width - used
-        if room <= 0:
-            break
-        text = seg.text if cell_len(seg.text) <= room else set_cell_size(seg.text, room)
-        out.append(Segment(text, seg.style))
-        used += cell_len(text)
-    if used < width:
-        out.append(Segment(" " * (width - used)))
-    return out
-
-
 def _split(left: str, right: str, width: int, style: Style) -> list[Segment]:
     gap = width - cell_len(left) - cell_len(right)
-    return _pad([Segment(left + (" " * gap + right if gap >= 2 else ""), style)], width)
+    return pad_line([Segment(left + (" " * gap + right if gap >= 2 else ""), style)], width)
