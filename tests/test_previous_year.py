@@ -190,7 +190,7 @@ def test_the_minutes_list_last_years_tasks_per_department_with_the_rates(session
     assert "**任务 3 项，已完成 1 项，完成率 33.3%**；逾期 2 项" in text
     assert "- 党政办公室：任务 2 项，已完成 1 项，完成率 50.0%，逾期 1 项" in text
     assert "- 司法所：任务 1 项，已完成 0 项，完成率 0.0%，逾期 1 项" in text
-    assert "| 2025年度工作务虚会:2 | 二季度完成“三所联动”平台联调 | 第 2 个提问 | 2025-06-30 | 推进中 (已逾期) |" in text
+    assert "| 2025年度工作务虚会:2 | 二季度完成“三所联动”平台联调 | 第 2 个提问 | 2025-06-30 | 推进中（已逾期） |" in text
     english = render(load(session.path), lang="en")
     assert "Tasks of 2025: completion" in english and "3 tasks, 1 done, 33.3%" in english
 

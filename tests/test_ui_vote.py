@@ -264,6 +264,15 @@ def ballots(desk: Desk) -> Desk:
     return desk.type("b1", "1 2 3\r", "1 3\r", "2 1 4\r", "g2", "3 1 2\r", "2 3\r", "escape")
 
 
+def test_the_chinese_result_lines_use_chinese_punctuation(desk: Desk) -> None:
+    from retreat import i18n
+
+    i18n.set_language("zh-CN")
+    ballots(desk).type("v", "v", "v", "v")
+    screen = desk.screen()
+    assert "波达得分；5 张选票" in screen and "; " not in screen
+
+
 def test_reveal_asks_first_then_shows_each_group_then_everyone(desk: Desk, vs: Session) -> None:
     ballots(desk).type("v")
     assert "Close voting and reveal" in desk.screen()

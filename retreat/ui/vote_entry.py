@@ -278,8 +278,8 @@ class VoteDesk:
         if group is not None:
             head += " " + _("for {group}").format(group=group_name(self.session.state, group))
         if not rejected:
-            return (head + ".",)
-        head += "; " + _("{n} row(s) rejected, not counted:").format(n=len(rejected))
+            return (_("{sentence}.").format(sentence=head),)
+        head = _("{first}; {then}").format(first=head, then=_("{n} row(s) rejected, not counted:").format(n=len(rejected)))
         lines = [_("line {line}: {reason}").format(line=line, reason=reason) for line, reason in rejected]
         if len(lines) > MAX_REPORT:
             lines = [*lines[: MAX_REPORT - 1], _("... and {n} more").format(n=len(lines) - MAX_REPORT + 1)]

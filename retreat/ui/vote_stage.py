@@ -119,7 +119,7 @@ class VoteStage:
         if not url:
             return []
         long = _("Phones: connect to this network and open {url}").format(url=url)
-        short = "{label}: {url}".format(label=_("Phones"), url=url)
+        short = _("{first}: {then}").format(first=_("Phones"), then=url)
         pin = "   " + _("PIN {pin}").format(pin=self.options.pin) if self.options.pin else ""
         more = "   " + _("j: QR code") if hint else ""
         tries = (long + pin + more, short + pin + more, long + pin, short + pin)
@@ -212,7 +212,7 @@ class VoteStage:
                 "report": [para(line, "") for line in vote.report],
             })
         else:
-            measure = f"{outcome.heading}: {outcome.measure}"
+            measure = _("{first}: {then}").format(first=outcome.heading, then=outcome.measure)
             sections.update({
                 "measure": [para(measure, "bold")],
                 "bars": list(self._bars(outcome, width)),

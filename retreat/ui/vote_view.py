@@ -321,11 +321,11 @@ def _measure(vote: VoteState, result: Result, rnd: Round, step: int, scope: str)
         what = _("first choices") if step == 0 else _("votes after transfers")
         line = _("Round {r} of {n}: {what}").format(r=step + 1, n=len(result.rounds), what=what)
         if rnd.quota is not None:
-            line += ", " + _("quota {q} (|)").format(q=figure(rnd.quota))
+            line = _("{first}, {then}").format(first=line, then=_("quota {q} (|)").format(q=figure(rnd.quota)))
         if rnd.exhausted:
-            line += ", " + _("exhausted {x}").format(x=figure(rnd.exhausted))
-        return f"{line}; {count}"
-    return f"{_(MEASURES.get(result.method, result.method))}; {count}"
+            line = _("{first}, {then}").format(first=line, then=_("exhausted {x}").format(x=figure(rnd.exhausted)))
+        return _("{first}; {then}").format(first=line, then=count)
+    return _("{first}; {then}").format(first=_(MEASURES.get(result.method, result.method)), then=count)
 
 
 def _places(result: Result, rnd: Round) -> dict[str, str]:
@@ -377,10 +377,10 @@ def _notes(result: Result, rnd: Round, step: int, lot: bool) -> list[str]:
         else:
             line = _("{title} has the fewest votes and drops out; its ballots pass on").format(title=tr.source)
         if moved:
-            line += ": " + moved
+            line = _("{first}: {then}").format(first=line, then=moved)
         if tr.exhausted:
-            line += "; " + _("exhausted {x}").format(x=figure(tr.exhausted))
-        notes.append(line + ".")
+            line = _("{first}; {then}").format(first=line, then=_("exhausted {x}").format(x=figure(tr.exhausted)))
+        notes.append(_("{sentence}.").format(sentence=line))
     for tie in result.ties:
         if tie.purpose == "seat boundary" and not lot:
             continue  # the agenda's rule (chair, runoff) settles it, not the count's lot
