@@ -3,7 +3,8 @@
 A Hypothesis state machine drives a session on a temp file with random sequences of
 commands: timing (start, pause, resume, adjust, next, skip, time passing on a fake clock),
 Q&A (draw, ask, answer with follow-ups, their progress and completion, edits, withdrawals),
-votes (cast, undo, a phone replacing its ballot, reveal), phone codes, rehearsal, approvals,
+votes (cast, undo, a phone replacing its ballot, reveal), phone codes, the room views' token,
+last year's tasks recorded at the first start, rehearsal, approvals,
 the end of the meeting, and restarts of the program. After every step the log read back
 from the file must replay to a MeetingState equal to the live one: timing, Q&A, votes,
 codes, approvals and follow-ups alike. A refused command is a normal outcome here.
@@ -159,6 +160,19 @@ class MeetingLog(RuleBasedStateMachine):
         else:
             salt = f"s{self.steps}"
             self.do(Cmd.ISSUE_CODES, {"salt": salt, "hashes": [phone_codes.hash_code(c, salt) for c in codes]})
+
+    @rule(token=st.sampled_from(["m3uHi9goHZmg-iIoB2z0YQ", "short", "0123456789abcdefghij"]))
+    def view_token(self, token: str) -> None:
+        self.do(Cmd.SET_VIEW_TOKEN, token)
+
+    @rule(done=st.booleans(), overdue=st.booleans())
+    def last_years_tasks(self, done: bool, overdue: bool) -> None:
+        task = {"id": "2025:livelihood-vote:canteen", "kind": "project", "title": "社区食堂", "department": "pgo",
+                "owner": "党政办公室", "due": "2025-09-30", "status": "done" if done else "open",
+                "overdue": overdue and not done, "origin": "表决选出：民生实事项目", "progress": "开业",
+                "progress_date": "2025-09-26", "session": "2025.retreat"}
+        self.do(Cmd.RECORD_PREVIOUS, {"sessions": [{"file": "2025.retreat", "meeting": "2025年度工作务虚会", "year": 2025}],
+                                      "tasks": [task]})
 
     # --- the invariant --------------------------------------------------------------------
 
