@@ -297,7 +297,8 @@ def cpu(n: int, seconds: float, n_rounds: int) -> None:
     views, bare = statistics.median(results[f"+ {n} views"]), statistics.median(results["--participate"])
     alone = statistics.median(results["retreat run"])
     print(f"  views - bare --participate = {views - bare:+.3f} points; bare - alone = {bare - alone:+.3f} points")
-    print(f"  target with {n} views < {CPU_TARGET}%: {'met' if views < CPU_TARGET else 'NOT met'}")
+    met = round(views, 3) < CPU_TARGET  # as printed: 0.3 made of jiffies can be 0.29999..., which is not under 0.3
+    print(f"  target with {n} views < {CPU_TARGET}%: {'met' if met else 'NOT met'}")
 
 
 def main() -> None:
