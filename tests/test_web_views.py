@@ -6,6 +6,7 @@ answered until the test has read the events it wants, then the browser "disconne
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable, Collection
 from pathlib import Path
@@ -259,6 +260,32 @@ async def test_a_change_is_computed_once_for_every_stream(viewed: Session, clock
     assert len(timers.live()) == 1  # the keep-alive now counts from this change
     for stream in streams:
         await stream.aclose()
+
+
+async def test_a_change_the_page_would_not_show_sends_nothing_and_the_keep_alive_still_comes(
+        viewed: Session, clock: FakeClock) -> None:
+    viewed.handle(Cmd.START)
+    timers = Timers()
+    hub = Hub(Gate(viewed), later=timers)
+    timer, stage = hub.stream("timer"), hub.stream("stage")
+    await anext(timer), await anext(stage)
+    (keepalive,) = timers.live()
+    clock.advance(1)
+    viewed.handle(Cmd.NOTE, "会上补充：社区食堂选址")  # the secretary's note: nothing the room's screens show
+    await asyncio.sleep(0)  # the loop publishes what the listener computed
+    assert hub.published == 1
+    assert all(c.pending is None for clients in hub.clients.values() for c in clients)
+    assert timers.live() == [keepalive]  # not pushed back: the pages still hear from us within 3 s
+    viewed.handle(Cmd.PAUSE)  # shown: every stream gets it, and the keep-alive counts from here
+    await asyncio.sleep(0)
+    assert json.loads(await anext(timer))["state"] == "paused"
+    assert json.loads(await anext(stage))["state"] == "paused"
+    assert keepalive.cancelled and len(timers.live()) == 1
+    clock.advance(3)
+    timers.fire()
+    again = json.loads(await anext(timer))
+    assert again["state"] == "paused" and again["remaining"] == 119  # sent again although nothing changed
+    await timer.aclose(), await stage.aclose()
 
 
 async def test_no_stream_no_work(viewed: Session) -> None:

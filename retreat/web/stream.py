@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import json
 from collections.abc import AsyncIterator, Callable, Collection
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 import anyio.to_thread
@@ -31,6 +31,9 @@ if TYPE_CHECKING:
 VIEWS = ("timer", "agenda", "stage")
 KEEPALIVE = 3.0  # seconds between two events while nothing changes (a page gives up after 8)
 WAIT = 2.0  # a keep-alive waits this long for the stage's lock, else sends the last state as it was
+# What a page works out by itself between events (it counts the seconds down): a commit that
+# changes nothing else a view shows (a phone's ballot, for the podium) sends that view nothing.
+TICKING = ("remaining", "digits", "time")
 
 
 class Handle(Protocol):
@@ -46,6 +49,7 @@ class Frames:
 
     seq: int  # the last event applied when computed: an older frame never replaces a newer one
     data: dict[str, str]  # view -> JSON
+    steady: dict[str, str] = field(default_factory=dict)  # view -> JSON without TICKING: same means nothing new
 
 
 class Screens:
@@ -60,14 +64,15 @@ class Screens:
     def __call__(self, session: Session, views: Collection[str]) -> Frames:
         state, now = session.state, session.stamp()
         shown = room(state, now, session.clock.utc_offset(), choose=self.tallies.chosen)
-        data: dict[str, str] = {}
+        found: dict[str, dict[str, object]] = {}
         if "timer" in views:
-            data["timer"] = _json(shown.fields())
+            found["timer"] = shown.fields()
         if "agenda" in views:
-            data["agenda"] = _json(shown.fields(agenda=True))
+            found["agenda"] = shown.fields(agenda=True)
         if "stage" in views:
-            data["stage"] = _json({**shown.fields(), **self.stage(session)})
-        return Frames(session.seen, data)
+            found["stage"] = {**shown.fields(), **self.stage(session)}
+        steady = {view: _json({k: v for k, v in fields.items() if k not in TICKING}) for view, fields in found.items()}
+        return Frames(session.seen, {view: _json(fields) for view, fields in found.items()}, steady)
 
     def stage(self, session: Session) -> dict[str, object]:
         """The screen the terminal shows, minus what is only for the facilitator (key hints,
@@ -139,6 +144,7 @@ class Hub:
         self.loop: asyncio.AbstractEventLoop | None = None
         self.clients: dict[str, set[_Client]] = {view: set() for view in VIEWS}
         self.latest: Frames | None = None
+        self.sent: dict[str, str | None] = {}  # view -> the steady part of the last frame its streams got
         self.timer: Handle | None = None  # the one keep-alive timer, while any stream is connected
         self.published = 0  # frames handed to streams (tests, benchmarks)
         self._refreshing: set[asyncio.Task[None]] = set()
@@ -179,16 +185,28 @@ class Hub:
 
     # --- the server's event loop -------------------------------------------------------------
 
-    def publish(self, frames: Frames) -> None:
+    def publish(self, frames: Frames, *, again: bool = False) -> None:
+        """Each view's clients get its frame, unless only what the page counts by itself has
+        changed since the last one they got (`again`: the keep-alive, sent whatever)."""
         if self.latest is not None and frames.seq < self.latest.seq:
-            self._rearm()
+            if self.timer is None:
+                self._rearm()
             return
         self.latest = frames
+        everyone = self.watched() <= frames.data.keys()
         for view, text in frames.data.items():
+            steady = frames.steady.get(view)
+            if not again and steady is not None and steady == self.sent.get(view):
+                everyone = False
+                continue
+            self.sent[view] = steady
             for client in self.clients.get(view, ()):
                 client.put(text)
         self.published += 1
-        self._rearm()
+        # The keep-alive counts from the last event every view got: a view skipped here keeps
+        # the timer it had, so it still hears from the laptop within `interval`.
+        if everyone or self.timer is None:
+            self._rearm()
 
     def _rearm(self) -> None:
         """The keep-alive comes `interval` seconds after the last event; none without streams."""
@@ -225,7 +243,7 @@ class Hub:
         if frames is None:
             self._rearm()
         else:
-            self.publish(frames)
+            self.publish(frames, again=True)
 
     async def current(self, views: Collection[str], wait: float = 10.0) -> Frames:
         return await anyio.to_thread.run_sync(lambda: self.gate.run(lambda s: self.screens(s, views), wait))
@@ -236,10 +254,12 @@ class Hub:
             return
         self.loop = asyncio.get_running_loop()
         client = _Client()
-        first = not self.watched()
+        first, alone = not self.watched(), not self.clients[view]
         self.clients[view].add(client)  # before reading the state: a change meanwhile is not missed
         try:
             frames = await self.current([view])
+            if alone:  # what this view's streams now show, so a change it would not show sends nothing
+                self.sent[view] = frames.steady.get(view)
             if first or self.timer is None:
                 self._rearm()
             yield frames.data[view]
