@@ -6,7 +6,7 @@
 3. Resume: the session is resumed; every phone resubmits the very same form (same
    idempotency key), whether or not it was told "received".
 4. Change: all 300 change their ballot at once again (a new ranking).
-Meanwhile 100 views reload the home page. Checks that every ballot is counted exactly once
+Meanwhile 100 of the room's screens (podium timer, agenda, stage) hold their event streams open. Checks that every ballot is counted exactly once
 (the final rankings, none twice, nothing acknowledged lost) and that no request got a 503.
 
 Latencies (p50/p99) are printed against a baseline measured in the same run: the same
@@ -47,6 +47,7 @@ from typing import Any
 
 HOST = "127.0.0.1"  # loopback only
 VOTE = "livelihood-vote"
+VIEW_TOKEN = "load-test-view-token-0123"
 TIMEOUT = 30.0  # per request
 DEADLINE = 240.0  # the whole run
 ANSWERED: Counter[int] = Counter()  # every status the phones got (after redirects)
@@ -181,7 +182,7 @@ async def baseline(folder: Path, phones: list[Phone]) -> list[float]:
         proc.wait(10)
 
 
-def prepare(folder: Path, phones: int) -> tuple[Path, list[str], int]:
+def prepare(folder: Path, phones: int) -> tuple[Path, list[str], int, str]:
     """A session with the vote open and `phones` codes in three batches, one per working group."""
     from retreat import agenda as agenda_mod
     from retreat.clock import MonotonicClock
@@ -198,11 +199,12 @@ def prepare(folder: Path, phones: int) -> tuple[Path, list[str], int]:
     with Session.create(path, agenda, MonotonicClock()) as s:
         for i, group in enumerate(groups):  # as `retreat codes --group G` prints them: a salt per batch
             s.handle(Cmd.ISSUE_CODES, phone_codes.issued(codes[i::len(groups)], group))
+        s.handle(Cmd.SET_VIEW_TOKEN, VIEW_TOKEN)  # as `--participate` does: the room's screens open with it
         s.handle(Cmd.GOTO, VOTE)
         s.handle(Cmd.START)
         candidates = len(s.state.vote().candidates)
         ranks = s.state.vote().ranks
-    return path, codes, candidates * 100 + ranks
+    return path, codes, candidates * 100 + ranks, VIEW_TOKEN
 
 
 class Phone:
@@ -278,32 +280,53 @@ def burn(stop: Any) -> None:
 
 
 class Views:
-    """`n` browsers reloading the home page until stopped; counts every status they get."""
+    """`n` of the room's screens (podium timer, agenda, stage in turn) holding their event
+    streams open through the load, reconnecting when the server goes down as the pages do;
+    counts every status they get and the events they hear."""
 
-    def __init__(self, n: int, port: int) -> None:
-        self.n, self.port, self.statuses = n, port, Counter[int]()
+    def __init__(self, n: int, port: int, token: str) -> None:
+        self.n, self.port, self.token, self.statuses = n, port, token, Counter[int]()
+        self.heard = 0  # `data:` events received, over all streams
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
 
-    async def _view(self) -> None:
-        browser = Browser(self.port, self.statuses)
+    async def _listen(self, view: str) -> None:
+        reader, writer = await asyncio.open_connection(HOST, self.port)
+        try:
+            writer.write(f"GET /{view}/events?v={self.token} HTTP/1.1\r\nHost: {HOST}:{self.port}\r\n"
+                         "Accept: text/event-stream\r\n\r\n".encode())
+            header = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1")
+            status = int(header.split()[1])
+            self.statuses[status] += 1
+            if status != 200:
+                return
+            while line := await reader.readline():
+                if line.startswith(b"data:"):
+                    self.heard += 1
+        finally:
+            writer.close()
+
+    async def _view(self, view: str) -> None:
         while not self._stop.is_set():
             try:
-                await asyncio.wait_for(browser.open("GET", "/"), TIMEOUT)
-            except (TimeoutError, OSError, EOFError):
+                await self._listen(view)
+            except (OSError, EOFError, asyncio.IncompleteReadError, ValueError):
                 self.statuses[0] += 1  # the server was killed under it
-            try:  # a phone showing the page reloads it now and then
+            try:  # a page reconnects after its `retry:` (2 s)
                 await asyncio.wait_for(self._stop.wait(), 2.0)
             except TimeoutError:
                 pass
 
     def start(self) -> None:
         self._stop.clear()
-        self._tasks = [asyncio.create_task(self._view()) for _ in range(self.n)]
+        views = ("timer", "agenda", "stage")
+        self._tasks = [asyncio.create_task(self._view(views[i % 3])) for i in range(self.n)]
 
     async def halt(self) -> None:
         self._stop.set()
-        await asyncio.gather(*self._tasks)
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
 
 
 def main() -> int:
@@ -353,9 +376,10 @@ async def run(phones_n: int, views_n: int, burning: int) -> tuple[bool, dict[str
     started = time.perf_counter()
     ANSWERED.clear()
     statuses: Counter[int] = Counter()
+    heard: list[int] = []  # events the screens heard, before the kill and after the resume
     figures: dict[str, tuple[float, float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        path, codes, shape = prepare(Path(tmp), phones_n)
+        path, codes, shape, token = prepare(Path(tmp), phones_n)
         candidates, ranks = divmod(shape, 100)
 
         def ranking() -> str:
@@ -375,7 +399,7 @@ async def run(phones_n: int, views_n: int, burning: int) -> tuple[bool, dict[str
         print(f"{phones_n} phones, {views_n} views, {burning} spinning processes, {multiprocessing.cpu_count()} cores")
         print(f"baseline ({phones_n} bare durable inserts at once behind one lock, same stack and client): "
               f"p50 {floor_p50 * 1000:.1f} ms, p99 {floor_p99 * 1000:.1f} ms")
-        views = Views(views_n, port)
+        views = Views(views_n, port, token)
         views.start()
         # 1. Arrival: within one second, each phone joins, opens the ballot and votes.
         joins: list[float] = []
@@ -414,11 +438,12 @@ async def run(phones_n: int, views_n: int, burning: int) -> tuple[bool, dict[str
         before_kill = sum(p.received for p in phones)
         await views.halt()
         statuses += views.statuses
+        heard.append(views.heard)
         # 3. The laptop is back (session resumed); every phone, still joined (its place
         # survived in the session), resubmits the very same form (same idempotency key),
         # whether or not it was told "received".
         proc, port = start_server(path, port)
-        views = Views(views_n, port)
+        views = Views(views_n, port, token)
         views.start()
         again = await all_at_once(phones, lambda p: {**p.form, "ranking": p.ranking})
         # 4. After the resume, everyone changes their ballot at once again.
@@ -428,6 +453,7 @@ async def run(phones_n: int, views_n: int, burning: int) -> tuple[bool, dict[str
         changed = await all_at_once(phones, lambda p: {**p.form, "ranking": p.ranking})
         await views.halt()
         statuses += views.statuses
+        heard.append(views.heard)
         proc.kill()
         proc.wait(10)
         for name, samples, target in [
@@ -450,12 +476,13 @@ async def run(phones_n: int, views_n: int, burning: int) -> tuple[bool, dict[str
         counted = sorted(" ".join(str(vote.candidates.index(c) + 1) for c in b.ranking) for b in vote.counted)
         expected = sorted(p.ranking for p in phones)
         unavailable = statuses[503] + ANSWERED[503]
-        print(f"views' answers: {dict(sorted(statuses.items()))} (0 = connection refused while the server was down); "
+        print(f"screens' streams: {dict(sorted(statuses.items()))} (0 = refused or cut while the server was down), "
+              f"events heard before the kill and after the resume: {heard}; "
               f"phones' answers: {dict(sorted(ANSWERED.items()))}")
         # Each phone replaced its ballot twice (rounds 2 and 4); round 3's resubmits were
         # recognised by their idempotency key, whether or not round 2's change had been committed.
         ok = (len(vote.counted) == phones_n and counted == expected and cast == phones_n
-              and replaced == 2 * phones_n and unavailable == 0)
+              and replaced == 2 * phones_n and unavailable == 0 and min(heard) > 0)
         print(f"told received before the kill: {before_kill}; ballots in the log: {cast} cast, {replaced} replaced; "
               f"counted {len(vote.counted)} of {phones_n}; final rankings match: {counted == expected}; "
               f"503 answers: {unavailable}")
