@@ -315,6 +315,24 @@ def test_the_run_command_reads_the_previous_sessions_once_before_the_stage_and_a
     nxt.close()
 
 
+def test_a_resume_from_another_folder_finds_the_previous_sessions_beside_the_session(
+        tmp_path: Path, session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    from retreat.cli.run_cmd import _previous_reader
+
+    session.handle(Cmd.NOTE, "写入一条，以便会议记录可读")
+    session.close()
+    _agenda_with(tmp_path, "[short.retreat]")
+    monkeypatch.chdir(tmp_path)
+    agenda = agenda_mod.load(Path("next.yaml"))  # `retreat run next.yaml`, from the agenda's folder
+    nxt = Session.create(tmp_path / "next.retreat", agenda, FakeClock())
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # the laptop restarted; --resume --session ../next.retreat from another folder
+    read = _previous_reader(nxt)
+    assert read is not None and read()["sessions"] == [{"file": "short.retreat", "meeting": "测试务虚会", "year": 2026}]
+    nxt.close()
+
+
 def test_the_schema_offers_meeting_previous() -> None:
     schema = agenda_mod.json_schema()
     previous = schema["$defs"]["MeetingSpec"]["properties"]["previous"]

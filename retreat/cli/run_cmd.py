@@ -181,7 +181,7 @@ def _previous_reader(session: Session) -> Callable[[], Mapping[str, object]] | N
     import datetime as dt
 
     from retreat.errors import RetreatError
-    from retreat.meeting.ledger import read_previous, snapshot
+    from retreat.meeting.ledger import previous_paths, read_previous, snapshot
 
     state, agenda, clock = session.state, session.agenda, session.clock
     if not agenda.meeting.previous or state.previous_tasks is not None:
@@ -189,9 +189,17 @@ def _previous_reader(session: Session) -> Callable[[], Mapping[str, object]] | N
     if any(s.started_at is not None for s in state.items):
         return None
 
+    # The agenda's folder as it was named when the session began: relative to where that was.
+    # A --resume from another folder looks beside the session, where `retreat run` puts it.
+    base = None
+    if not all(found.exists() for _name, found in previous_paths(agenda)):
+        beside = Path(session.path).parent
+        if all(found.exists() for _name, found in previous_paths(agenda, beside)):
+            base = beside
+
     def read() -> Mapping[str, object]:
         today = dt.datetime.fromtimestamp(clock.now(), dt.timezone(dt.timedelta(seconds=clock.utc_offset()))).date()
-        return cast("Mapping[str, object]", snapshot(agenda, read_previous(agenda), today))
+        return cast("Mapping[str, object]", snapshot(agenda, read_previous(agenda, base), today))
 
     first = read()
 
