@@ -230,7 +230,7 @@ class Counted:
 async def test_keep_alive_every_3_s_from_one_timer_with_the_time_counted(viewed: Session, clock: FakeClock) -> None:
     viewed.handle(Cmd.START)
     timers = Timers()
-    hub = Hub(Gate(viewed), later=timers)
+    hub = Hub(Gate(viewed), later=timers, gap=0)
     a, b = hub.stream("timer"), hub.stream("agenda")
     first_a, first_b = json.loads(await anext(a)), json.loads(await anext(b))
     assert first_a["remaining"] == first_b["remaining"] == 120
@@ -248,7 +248,7 @@ async def test_keep_alive_every_3_s_from_one_timer_with_the_time_counted(viewed:
 
 async def test_a_change_is_computed_once_for_every_stream(viewed: Session, clock: FakeClock) -> None:
     counted, timers = Counted(), Timers()
-    hub = Hub(Gate(viewed), counted, later=timers)
+    hub = Hub(Gate(viewed), counted, later=timers, gap=0)
     streams = [hub.stream("timer") for _ in range(5)]
     for stream in streams:
         await anext(stream)
@@ -266,7 +266,7 @@ async def test_a_change_the_page_would_not_show_sends_nothing_and_the_keep_alive
         viewed: Session, clock: FakeClock) -> None:
     viewed.handle(Cmd.START)
     timers = Timers()
-    hub = Hub(Gate(viewed), later=timers)
+    hub = Hub(Gate(viewed), later=timers, gap=0)
     timer, stage = hub.stream("timer"), hub.stream("stage")
     await anext(timer), await anext(stage)
     (keepalive,) = timers.live()
@@ -288,16 +288,47 @@ async def test_a_change_the_page_would_not_show_sends_nothing_and_the_keep_alive
     await timer.aclose(), await stage.aclose()
 
 
+async def test_a_burst_of_commits_is_computed_and_sent_once_and_a_lone_key_at_once(viewed: Session) -> None:
+    counted, timers, now = Counted(), Timers(), [100.0]
+    hub = Hub(Gate(viewed), counted, later=timers, gap=0.1, clock=lambda: now[0])
+    stream = hub.stream("timer")
+    await anext(stream)
+    counted.calls.clear()
+    viewed.handle(Cmd.START)  # alone: computed and sent at once
+    assert json.loads(await anext(stream))["state"] == "running"
+    now[0] += 0.01
+    viewed.handle(Cmd.ADJUST, 60)  # within the gap, like a hall's ballots committed in batches
+    viewed.handle(Cmd.PAUSE)
+    viewed.handle(Cmd.ADJUST, 60)
+    await asyncio.sleep(0)
+    assert len(counted.calls) == 1  # only START's: the three that followed wait for one update
+    (catch_up,) = [h for h in timers.live() if h.delay != 3.0]  # beside the keep-alive
+    assert abs(catch_up.delay - 0.09) < 1e-9  # the rest of the gap
+    catch_up.fired = True
+    catch_up.fn()
+    for _ in range(50):  # the update reads the session in a worker thread
+        if len(counted.calls) == 2:
+            break
+        await asyncio.sleep(0.01)
+    frame = json.loads(await anext(stream))
+    assert (frame["state"], frame["limit"]) == ("paused", 120 + 120)  # everything that came meanwhile
+    assert len(counted.calls) == 2
+    now[0] += 1  # a key long after: at once again
+    viewed.handle(Cmd.RESUME)
+    assert json.loads(await anext(stream))["state"] == "running"
+    await stream.aclose()
+
+
 async def test_no_stream_no_work(viewed: Session) -> None:
     counted, timers = Counted(), Timers()
-    hub = Hub(Gate(viewed), counted, later=timers)
+    hub = Hub(Gate(viewed), counted, later=timers, gap=0)
     viewed.handle(Cmd.START)
     viewed.handle(Cmd.PAUSE)
     assert counted.calls == [] and timers.pending == [] and hub.published == 0
 
 
 async def test_an_older_state_never_replaces_a_newer_one(viewed: Session) -> None:
-    hub = Hub(Gate(viewed), later=Timers())
+    hub = Hub(Gate(viewed), later=Timers(), gap=0)
     stream = hub.stream("timer")
     await anext(stream)
     hub.publish(Frames(10**6, {"timer": '{"new":1}'}))
@@ -317,7 +348,7 @@ def test_pages_carry_no_state_of_their_own(tmp_path: Path) -> None:
 
 async def test_stopping_the_server_ends_every_stream(viewed: Session) -> None:
     timers = Timers()
-    hub = Hub(Gate(viewed), later=timers)
+    hub = Hub(Gate(viewed), later=timers, gap=0)
     streams = [hub.stream("timer"), hub.stream("stage")]
     for stream in streams:
         await anext(stream)
@@ -399,7 +430,7 @@ async def test_a_screens_bug_never_fails_the_stages_command(viewed: Session) -> 
         return Screens()(session, views)
 
     timers = Timers()
-    hub = Hub(Gate(viewed), broken, later=timers)
+    hub = Hub(Gate(viewed), broken, later=timers, gap=0)
     stream = hub.stream("timer")
     await anext(stream)
     viewed.handle(Cmd.START)  # committed and applied whatever the views make of it
