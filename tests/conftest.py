@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from retreat.meeting.session import Session
 pytest_plugins = ["support.web"]
 
 SHORT = DATA / "agendas" / "short.yaml"
+_GC_THRESHOLD = gc.get_threshold()
 
 
 @pytest.fixture(autouse=True)
@@ -27,6 +29,10 @@ def _plain_terminal(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         monkeypatch.delenv(var, raising=False)
     yield
     i18n.set_language("en")
+    # A test that starts the phone server as `retreat run --participate` does tunes the
+    # collector for the whole process (web.server.tune_gc): the next test gets Python's own.
+    gc.unfreeze()
+    gc.set_threshold(*_GC_THRESHOLD)
 
 
 @pytest.fixture

@@ -156,3 +156,18 @@ def test_a_program_that_does_not_speak_http_at_the_stored_address_is_nothing_ans
     finally:
         listener.close()
     assert code == 2 and "Nothing answers at" in err and "internal error" not in err
+
+
+@pytest.mark.slow  # a real server
+def test_serving_a_hall_freezes_what_was_loaded_and_collects_young_objects_less_often(session: Session) -> None:
+    import gc
+
+    from retreat.web.server import GC_YOUNG
+
+    assert gc.get_freeze_count() == 0 and gc.get_threshold()[0] < GC_YOUNG  # Python's own, as conftest leaves it
+    phones = served(session)
+    try:
+        assert gc.get_threshold()[0] == GC_YOUNG
+        assert gc.get_freeze_count() > 10_000  # the meeting, the modules: never walked by a full collection again
+    finally:
+        phones.stop()

@@ -9,7 +9,7 @@ from retreat.errors import UsageError
 from retreat.i18n import _
 from retreat.web import addresses
 from retreat.web.gate import Gate, Keys, LockedKeys
-from retreat.web.server import Server, qr_text, start
+from retreat.web.server import Server, qr_text, start, tune_gc
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -95,6 +95,7 @@ def serve(session: Session, where: tuple[str, int], console: Console, wait_for_k
                 host=host, port=port, reason=e)
         ) from None
     gate.run(lambda s: _remember(s, server))
+    tune_gc()  # what is loaded now (the replayed meeting) is never walked again
     phones = Phones(gate, server)
     console.print(qr_text(phones.join_url), highlight=False, soft_wrap=True)
     console.print(_("Phones: connect to this network and open {url}").format(url=server.url), highlight=False)

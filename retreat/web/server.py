@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import socket
 import threading
 from collections.abc import Callable
@@ -15,6 +16,22 @@ from retreat.web.app import create_app
 from retreat.web.gate import Gate
 
 DEFAULT_PORT = 8765
+GC_YOUNG = 10_000  # allocations between two collections of young objects (Python's default: 700)
+
+
+def tune_gc() -> None:
+    """Collect less often while serving a hall, and never what was loaded before it.
+
+    When a hall votes at once, each request's objects stay alive until its batch is durable,
+    so they survive the young collections and soon set off a full one, which walks every
+    object of the process: the replayed meeting, the modules, and the room's screens' streams
+    (about 220 objects each). With 100 screens open, that cost 300 phones changing their
+    ballot at once 50-80 ms of p99 on two cores (the same runs with the collector off did not
+    pay it). Frozen, what is loaded at start is never walked again (it is still freed when
+    nothing refers to it); young collections every 10,000 allocations instead of 700 keep
+    the full ones out of a burst, for a few MB more at most."""
+    gc.freeze()
+    gc.set_threshold(GC_YOUNG, 10, 10)
 
 
 class QuietServer(uvicorn.Server):
