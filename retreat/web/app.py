@@ -102,14 +102,11 @@ class Participation:
 
     # --- the session ------------------------------------------------------------------------
 
-    async def locked(self, fn: Callable[[Session], T]) -> T:
-        """Run `fn` under the gate's lock, in the next batch of a worker thread: waiting for
-        the stage never stalls the server, and a hall's reads cost one thread hop, not one each."""
-        return await self.gate.together_async(fn)
-
     async def together(self, fn: Callable[[Session], T]) -> T:
-        """`locked`, for a command that writes: committed with the other phones' waiting ones
-        (one fsync for them all), answered once durable."""
+        """Run `fn` under the gate's lock, in the next batch of a worker thread, with the other
+        phones' waiting reads and commands (one fsync for them all); answered once that batch
+        is durable. Waiting for the stage never stalls the server, and a hall costs one thread
+        hop per batch, not one per request."""
         return await self.gate.together_async(fn)
 
     async def join_with(self, code: str, then: Callable[[Session], T]) -> tuple[str | None, T]:
@@ -190,7 +187,7 @@ class Participation:
             return None
         if token in self.phones.joined:
             return self.phones.joined[token]
-        return await self.locked(lambda s: self.phones.phone(s, token))  # joined before a restart
+        return await self.together(lambda s: self.phones.phone(s, token))  # joined before a restart
 
     async def joined(self, request: Request) -> Phone | Response:
         """This request's phone, or the page for one that has not joined."""

@@ -42,7 +42,7 @@ class DeskRoutes:
         if not self.allowed(request):
             return self.not_yours()
         part = self.part
-        rows = await part.locked(lambda s: [(p.pid, p.text, p.status) for p in s.state.qa.proposals.values()])
+        rows = await part.together(lambda s: [(p.pid, p.text, p.status) for p in s.state.qa.proposals.values()])
         pin = part.gate.session.state.codes.pin or ""
         return part.html(pages.desk(part.t, part.lang, token=part.desk_token, csrf=part.desk_csrf,
                                     proposals=rows, pin=pin))
@@ -57,7 +57,7 @@ class DeskRoutes:
         if not secrets.compare_digest(part.desk_csrf, data.get("csrf", "")):
             return part.bad_csrf()
         try:
-            await part.locked(lambda s: self.decide(s, data))
+            await part.together(lambda s: self.decide(s, data))
         except CommandRefused as e:
             return part.refuse(422, part.t("Refused"), str(e))
         return RedirectResponse(f"/desk?t={part.desk_token}", 303)

@@ -67,7 +67,7 @@ class PhoneRoutes:
         part = self.part
         if await part.phone_of(request) is None:
             return self.join_page(request)
-        title = await part.locked(_open_vote_title)
+        title = await part.together(_open_vote_title)
         return self.home(title, joined=bool(request.query_params.get("joined")))
 
     def home(self, title: str | None, joined: bool, address: str = "") -> Response:
@@ -129,7 +129,7 @@ class PhoneRoutes:
         if isinstance(phone, Response):
             return phone
         received = request.query_params.get("received") == "1"
-        return await self.part.locked(lambda s: self.ballot_page(s, phone, received))
+        return await self.part.together(lambda s: self.ballot_page(s, phone, received))
 
     async def vote_submit(self, request: Request) -> Response:
         checked = await self.part.posted(request)

@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import json
 import time
-from collections.abc import AsyncIterator, Callable, Collection
+from collections.abc import AsyncIterator, Callable, Collection, Coroutine
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
@@ -232,23 +232,22 @@ class Hub:
             self.timer = None
         if not self.watched():
             return
-        later = self._later
-        if later is None:
-            assert self.loop is not None
-            later = self.loop.call_later
-        self.timer = later(self.interval, self._keepalive)
+        self.timer = self._call_later(self.interval, self._keepalive)
 
-    def _catch_up_later(self, delay: float) -> None:
-        (self._later or self._loop_later)(max(0.0, delay), self._catch_up)
-
-    def _loop_later(self, delay: float, fn: Callable[[], None]) -> Handle:
+    def _call_later(self, delay: float, fn: Callable[[], None]) -> Handle:
+        if self._later is not None:
+            return self._later(delay, fn)
         assert self.loop is not None
         return self.loop.call_later(delay, fn)
 
-    def _catch_up(self) -> None:
-        task = asyncio.get_running_loop().create_task(self.catch_up())
+    def _spawn(self, work: Coroutine[object, object, None]) -> None:
+        """Run `work` on the loop, kept until done (a task nobody holds may be collected)."""
+        task = asyncio.get_running_loop().create_task(work)
         self._refreshing.add(task)
         task.add_done_callback(self._refreshing.discard)
+
+    def _catch_up_later(self, delay: float) -> None:
+        self._call_later(max(0.0, delay), lambda: self._spawn(self.catch_up()))
 
     async def catch_up(self) -> None:
         """The update deferred by `gap`: the state after every commit that came meanwhile."""
@@ -264,9 +263,7 @@ class Hub:
 
     def _keepalive(self) -> None:
         self.timer = None
-        task = asyncio.get_running_loop().create_task(self.refresh())
-        self._refreshing.add(task)
-        task.add_done_callback(self._refreshing.discard)
+        self._spawn(self.refresh())
 
     async def refresh(self) -> None:
         """Every stream gets the current state again."""
