@@ -298,14 +298,14 @@ def run_next_year(agenda: Agenda, previous_folder: Path, session_path: Path,
     starts, as `retreat run` does."""
     import datetime as dt
 
-    from retreat.meeting.ledger import read_previous, snapshot
+    from retreat.meeting.ledger import read_snapshot
 
     clock = clock or FakeClock(start_wall=NEXT_START)
     t = translator(agenda.language).gettext
     session = Session.create(session_path, agenda, clock)
     try:
         today = dt.datetime.fromtimestamp(clock.now(), dt.timezone(dt.timedelta(seconds=clock.utc_offset()))).date()
-        taken = snapshot(agenda, read_previous(agenda, previous_folder), today, previous_folder)
+        taken = read_snapshot(agenda, today, previous_folder)
         session.handle(Cmd.RECORD_PREVIOUS, dict(taken))
         for position, planned in enumerate(agenda.items):
             session = _run_item(session, clock, planned.id, planned.limit - 30, t)

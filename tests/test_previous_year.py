@@ -321,7 +321,9 @@ def test_a_resume_from_another_folder_finds_the_previous_sessions_beside_the_ses
 
     session.handle(Cmd.NOTE, "写入一条，以便会议记录可读")
     session.close()
-    _agenda_with(tmp_path, "[short.retreat]")
+    (tmp_path / "past").mkdir()
+    (tmp_path / "short.retreat").rename(tmp_path / "past" / "short.retreat")
+    _agenda_with(tmp_path, "[past/short.retreat]")
     monkeypatch.chdir(tmp_path)
     agenda = agenda_mod.load(Path("next.yaml"))  # `retreat run next.yaml`, from the agenda's folder
     nxt = Session.create(tmp_path / "next.retreat", agenda, FakeClock())
@@ -329,7 +331,8 @@ def test_a_resume_from_another_folder_finds_the_previous_sessions_beside_the_ses
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)  # the laptop restarted; --resume --session ../next.retreat from another folder
     read = _previous_reader(nxt)
-    assert read is not None and read()["sessions"] == [{"file": "short.retreat", "meeting": "测试务虚会", "year": 2026}]
+    # named as the agenda names it, not by the file's bare name
+    assert read is not None and read()["sessions"] == [{"file": "past/short.retreat", "meeting": "测试务虚会", "year": 2026}]
     nxt.close()
 
 

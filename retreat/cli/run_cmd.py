@@ -181,7 +181,7 @@ def _previous_reader(session: Session) -> Callable[[], Mapping[str, object]] | N
     import datetime as dt
 
     from retreat.errors import RetreatError
-    from retreat.meeting.ledger import previous_paths, read_previous, snapshot
+    from retreat.meeting.ledger import previous_paths, read_snapshot
 
     state, agenda, clock = session.state, session.agenda, session.clock
     if not agenda.meeting.previous or state.previous_tasks is not None:
@@ -199,7 +199,7 @@ def _previous_reader(session: Session) -> Callable[[], Mapping[str, object]] | N
 
     def read() -> Mapping[str, object]:
         today = dt.datetime.fromtimestamp(clock.now(), dt.timezone(dt.timedelta(seconds=clock.utc_offset()))).date()
-        return cast("Mapping[str, object]", snapshot(agenda, read_previous(agenda, base), today))
+        return cast("Mapping[str, object]", read_snapshot(agenda, today, base))
 
     first = read()
 

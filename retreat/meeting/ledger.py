@@ -358,6 +358,11 @@ def snapshot(agenda: Agenda, records: Sequence[Record], today: dt.date, base: Pa
     return PreviousRecorded(sessions=sessions, tasks=items)
 
 
+def read_snapshot(agenda: Agenda, today: dt.date, base: Path | None = None) -> PreviousRecorded:
+    """`snapshot` of the sessions `read_previous` reads (relative to `base` when given)."""
+    return snapshot(agenda, read_previous(agenda, base), today, base)
+
+
 def decide_previous(recorded: bool, started: bool, value: Mapping[str, object], now: Stamp) -> list[Event]:
     """The one PREVIOUS_RECORDED event of a meeting, from a snapshot (see `snapshot`)."""
     if recorded:
