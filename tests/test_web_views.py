@@ -319,6 +319,34 @@ async def test_a_burst_of_commits_is_computed_and_sent_once_and_a_lone_key_at_on
     await stream.aclose()
 
 
+async def test_a_commit_while_the_deferred_update_reads_gets_an_update_of_its_own(viewed: Session) -> None:
+    counted, timers, now = Counted(), Timers(), [100.0]
+
+    def reading(session: Session, views: Collection[str]) -> Frames:
+        frames = counted(session, views)
+        if len(counted.calls) == 3:  # the deferred update's read: a key lands right after it
+            session.handle(Cmd.PAUSE)
+        return frames
+
+    hub = Hub(Gate(viewed), reading, later=timers, gap=0.1, clock=lambda: now[0])
+    stream = hub.stream("timer")
+    await anext(stream)
+    viewed.handle(Cmd.START)
+    await anext(stream)
+    viewed.handle(Cmd.ADJUST, 60)  # within the gap: deferred
+    await asyncio.sleep(0)
+    (catch_up,) = [h for h in timers.live() if h.delay != 3.0]
+    catch_up.fired = True
+    catch_up.fn()
+    assert json.loads(await anext(stream))["state"] == "running"  # read before the PAUSE
+    await asyncio.sleep(0)
+    (again,) = [h for h in timers.live() if h.delay != 3.0]  # the PAUSE is not taken as sent
+    again.fired = True
+    again.fn()
+    assert json.loads(await anext(stream))["state"] == "paused"
+    await stream.aclose()
+
+
 async def test_no_stream_no_work(viewed: Session) -> None:
     counted, timers = Counted(), Timers()
     hub = Hub(Gate(viewed), counted, later=timers, gap=0)

@@ -251,6 +251,9 @@ class Hub:
 
     async def catch_up(self) -> None:
         """The update deferred by `gap`: the state after every commit that came meanwhile."""
+        # Before reading: a commit while this reads (it runs under the same lock, before or
+        # after the read) then schedules its own update instead of being taken as included.
+        self.computed, self.deferred = self.clock(), False
         views = self.watched()
         if views and not self.closed:
             try:
@@ -259,7 +262,6 @@ class Hub:
                 self.failure = e
             else:
                 self.publish(frames)
-        self.computed, self.deferred = self.clock(), False
 
     def _keepalive(self) -> None:
         self.timer = None
